@@ -1,0 +1,81 @@
+"""What every serving container backend provides: its env contract and its startup rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..instances import InstanceType
+from ..models import ModelArch
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Decisions already made by render; a backend only spells them in its container's vocabulary."""
+
+    model_ref: str  # Hub id, or /opt/ml/model when weights come from S3
+    arch: ModelArch
+    instance: InstanceType
+    tensor_parallel_degree: int
+    quantize: str | None
+    dtype: str | None  # float16 | bfloat16 (canonical names)
+    kv_cache_dtype: str | None
+    max_input_tokens: int
+    max_total_tokens: int
+    max_batch_total_tokens: int
+    max_batch_prefill_tokens: int
+    memory_utilization: float | None  # only when the user set it; None keeps the container default
+    revision: str | None
+    trust_remote_code: bool
+
+
+class Backend(Protocol):
+    name: str
+    title: str
+    image_framework: str  # framework name in the sagemaker SDK's image_uri_config
+    quantize_methods: frozenset[str]
+    in_flight_quantize: tuple[str, ...]  # methods that quantize a 16-bit checkpoint at load, best first
+    allows_dtype_with_quantize: bool
+    min_startup_timeout_s: int
+
+    def render_env(self, plan: RenderPlan) -> dict[str, str]: ...
+
+    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+        """Startup rules the container enforces; each problem is one sentence."""
+        ...
+
+
+def parse_int(env: Mapping[str, str], key: str, problems: list[str]) -> int | None:
+    if key not in env:
+        return None
+    try:
+        return int(env[key])
+    except ValueError:
+        problems.append(f"{key}={env[key]!r} is not an integer; set it to a whole number.")
+        return None
+
+
+def parse_fraction(env: Mapping[str, str], key: str, problems: list[str]) -> float | None:
+    if key not in env:
+        return None
+    try:
+        value = float(env[key])
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        problems.append(f"{key}={env[key]!r} must be a fraction in (0, 1], e.g. 0.9.")
+        return None
+    return value
+
+
+def check_shards(key: str, shards: int | None, arch: ModelArch, problems: list[str]) -> None:
+    if shards is None:
+        return
+    if shards < 1:
+        problems.append(f"{key}={shards} must be at least 1.")
+    elif arch.num_attention_heads % shards:
+        problems.append(
+            f"{key}={shards} does not divide {arch.name}'s {arch.num_attention_heads} attention heads; "
+            "use a degree that divides them."
+        )

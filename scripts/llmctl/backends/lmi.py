@@ -1,0 +1,80 @@
+"""AWS LMI (DJL Serving) with the vLLM rolling-batch engine; env names from ../shared/REFERENCE.md."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..models import ModelArch
+from .base import RenderPlan, check_shards, parse_fraction, parse_int
+
+QUANTIZE = frozenset({"fp8", "bitsandbytes", "awq", "gptq"})
+TRTLLM_QUANTIZE = frozenset({"smoothquant", "awq", "fp8"})
+ROLLING_BATCH = frozenset({"auto", "vllm", "trtllm", "lmi-dist", "disable"})
+DTYPES = {"float16": "fp16", "bfloat16": "bf16"}
+LMI_DTYPES = frozenset({"fp16", "bf16", "fp32", "auto"})
+MODEL_LOADING_TIMEOUT_S = 1800  # LMI's default option.model_loading_timeout
+
+
+class LmiBackend:
+    name = "lmi"
+    title = "AWS LMI (DJL Serving, vLLM engine)"
+    image_framework = "djl-lmi"
+    quantize_methods = QUANTIZE
+    in_flight_quantize: tuple[str, ...] = ("fp8", "bitsandbytes")
+    allows_dtype_with_quantize = True
+    # The endpoint must wait at least as long as LMI itself waits for the model to load.
+    min_startup_timeout_s = MODEL_LOADING_TIMEOUT_S
+
+    def render_env(self, plan: RenderPlan) -> dict[str, str]:
+        env = {
+            "HF_MODEL_ID": plan.model_ref,
+            "TENSOR_PARALLEL_DEGREE": str(plan.tensor_parallel_degree),
+            "OPTION_ROLLING_BATCH": "vllm",
+            "OPTION_MAX_MODEL_LEN": str(plan.max_total_tokens),
+            "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS": str(plan.max_batch_prefill_tokens),
+            "OPTION_GPU_MEMORY_UTILIZATION": f"{plan.memory_utilization or 0.9:g}",
+        }
+        if plan.dtype:
+            env["OPTION_DTYPE"] = DTYPES[plan.dtype]
+        if plan.quantize:
+            env["OPTION_QUANTIZE"] = plan.quantize
+        if plan.kv_cache_dtype:
+            env["OPTION_KV_CACHE_DTYPE"] = "fp8"
+        if plan.revision:
+            env["HF_REVISION"] = plan.revision
+        if plan.trust_remote_code:
+            env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
+        return env
+
+    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+        problems: list[str] = []
+        if not env.get("HF_MODEL_ID"):
+            problems.append("HF_MODEL_ID is missing; LMI needs a Hub id, an s3:// URI or /opt/ml/model.")
+        rolling = env.get("OPTION_ROLLING_BATCH", "auto")
+        if rolling not in ROLLING_BATCH:
+            problems.append(
+                f"OPTION_ROLLING_BATCH={rolling!r} is not valid; use one of {', '.join(sorted(ROLLING_BATCH))}."
+            )
+        quantize = env.get("OPTION_QUANTIZE")
+        allowed = TRTLLM_QUANTIZE if rolling == "trtllm" else QUANTIZE
+        if quantize is not None and quantize not in allowed:
+            problems.append(
+                f"OPTION_QUANTIZE={quantize!r} is not valid with rolling batch {rolling}; "
+                f"use one of {', '.join(sorted(allowed))}."
+            )
+        dtype = env.get("OPTION_DTYPE")
+        if dtype is not None and dtype not in LMI_DTYPES:
+            problems.append(f"OPTION_DTYPE={dtype!r} is not valid for LMI; use fp16, bf16 or auto.")
+        tp_raw = env.get("TENSOR_PARALLEL_DEGREE")
+        if tp_raw is not None and tp_raw != "max":
+            check_shards("TENSOR_PARALLEL_DEGREE", parse_int(env, "TENSOR_PARALLEL_DEGREE", problems), arch,
+                         problems)  # fmt: skip
+        max_len = parse_int(env, "OPTION_MAX_MODEL_LEN", problems)
+        if max_len is not None and not 1 <= max_len <= arch.max_context:
+            problems.append(
+                f"OPTION_MAX_MODEL_LEN={max_len} must be between 1 and {arch.name}'s context of {arch.max_context}."
+            )
+        parse_fraction(env, "OPTION_GPU_MEMORY_UTILIZATION", problems)
+        for key in ("OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS", "MAX_BATCH_SIZE", "MAX_CONCURRENT_REQUESTS"):
+            parse_int(env, key, problems)
+        return problems

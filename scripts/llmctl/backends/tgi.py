@@ -1,0 +1,108 @@
+"""Hugging Face TGI ("HF LLM DLC"): env names and launcher rules from ../shared/REFERENCE.md.
+
+Rules mirror text-generation-launcher's validation (launcher/src/main.rs): startup fails otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..models import ModelArch
+from .base import RenderPlan, check_shards, parse_fraction, parse_int
+
+QUANTIZE = frozenset(
+    {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
+     "bitsandbytes-fp4", "fp8"}
+)  # fmt: skip
+DTYPES = frozenset({"float16", "bfloat16"})
+KV_CACHE_DTYPES = frozenset({"fp8_e4m3fn", "fp8_e5m2"})
+
+
+class TgiBackend:
+    name = "tgi"
+    title = "Hugging Face TGI"
+    image_framework = "huggingface-llm"
+    quantize_methods = QUANTIZE
+    in_flight_quantize: tuple[str, ...] = ("fp8", "eetq", "bitsandbytes-nf4")
+    allows_dtype_with_quantize = False
+    min_startup_timeout_s = 60
+
+    def render_env(self, plan: RenderPlan) -> dict[str, str]:
+        env = {
+            "HF_MODEL_ID": plan.model_ref,
+            "SM_NUM_GPUS": str(plan.tensor_parallel_degree),
+            "MAX_INPUT_TOKENS": str(plan.max_input_tokens),
+            "MAX_TOTAL_TOKENS": str(plan.max_total_tokens),
+            "MAX_BATCH_TOTAL_TOKENS": str(plan.max_batch_total_tokens),
+            "MAX_BATCH_PREFILL_TOKENS": str(plan.max_batch_prefill_tokens),
+            "MESSAGES_API_ENABLED": "true",
+        }
+        if plan.quantize:
+            env["HF_MODEL_QUANTIZE"] = plan.quantize
+        elif plan.dtype:
+            env["DTYPE"] = plan.dtype
+        if plan.kv_cache_dtype:
+            env["KV_CACHE_DTYPE"] = plan.kv_cache_dtype
+        if plan.memory_utilization is not None:
+            env["CUDA_MEMORY_FRACTION"] = f"{plan.memory_utilization:g}"
+        if plan.revision:
+            env["HF_MODEL_REVISION"] = plan.revision
+        if plan.trust_remote_code:
+            env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
+        return env
+
+    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+        problems: list[str] = []
+        if not env.get("HF_MODEL_ID"):
+            problems.append("HF_MODEL_ID is missing; TGI needs the model to serve.")
+        if "MAX_INPUT_TOKENS" in env and "MAX_INPUT_LENGTH" in env:
+            problems.append("MAX_INPUT_TOKENS and MAX_INPUT_LENGTH are both set; keep only MAX_INPUT_TOKENS.")
+        max_input = parse_int(env, "MAX_INPUT_TOKENS", problems)
+        if max_input is None:
+            max_input = parse_int(env, "MAX_INPUT_LENGTH", problems)
+        total = parse_int(env, "MAX_TOTAL_TOKENS", problems)
+        batch_total = parse_int(env, "MAX_BATCH_TOTAL_TOKENS", problems)
+        prefill = parse_int(env, "MAX_BATCH_PREFILL_TOKENS", problems)
+        if max_input is not None and total is not None and not max_input < total:
+            problems.append(
+                f"max input tokens ({max_input}) must be less than MAX_TOTAL_TOKENS ({total}); "
+                "lower the input limit or raise the total."
+            )
+        if total is not None and total > arch.max_context:
+            problems.append(
+                f"MAX_TOTAL_TOKENS ({total}) exceeds {arch.name}'s context of {arch.max_context} tokens; lower it."
+            )
+        if total is not None and batch_total is not None and total > batch_total:
+            problems.append(f"MAX_TOTAL_TOKENS ({total}) must not exceed MAX_BATCH_TOTAL_TOKENS ({batch_total}).")
+        if prefill is not None and max_input is not None and prefill < max_input:
+            problems.append(
+                f"MAX_BATCH_PREFILL_TOKENS ({prefill}) must be at least the max input tokens ({max_input})."
+            )
+        if prefill is not None and batch_total is not None and prefill > batch_total:
+            problems.append(
+                f"MAX_BATCH_PREFILL_TOKENS ({prefill}) must not exceed MAX_BATCH_TOTAL_TOKENS ({batch_total})."
+            )
+        quantize = env.get("HF_MODEL_QUANTIZE", env.get("QUANTIZE"))
+        if quantize is not None and quantize not in QUANTIZE:
+            problems.append(
+                f"HF_MODEL_QUANTIZE={quantize!r} is not a TGI quantization; use one of "
+                f"{', '.join(sorted(QUANTIZE))}, or leave it unset."
+            )
+        dtype = env.get("DTYPE")
+        if dtype is not None and dtype not in DTYPES:
+            problems.append(f"DTYPE={dtype!r} is not valid for TGI; use float16 or bfloat16.")
+        if dtype is not None and quantize is not None:
+            problems.append("DTYPE cannot be combined with HF_MODEL_QUANTIZE in TGI; drop one of them.")
+        kv_dtype = env.get("KV_CACHE_DTYPE")
+        if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
+            problems.append(f"KV_CACHE_DTYPE={kv_dtype!r} is not valid; use fp8_e4m3fn or fp8_e5m2.")
+        check_shards("SM_NUM_GPUS", parse_int(env, "SM_NUM_GPUS", problems), arch, problems)
+        parse_fraction(env, "CUDA_MEMORY_FRACTION", problems)
+        for key in (
+            "MAX_CONCURRENT_REQUESTS",
+            "MAX_STOP_SEQUENCES",
+            "MAX_CLIENT_BATCH_SIZE",
+            "PAYLOAD_LIMIT",
+        ):
+            parse_int(env, key, problems)
+        return problems

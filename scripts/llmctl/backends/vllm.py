@@ -1,0 +1,76 @@
+"""Hugging Face / AWS vLLM container on SageMaker.
+
+Its entrypoint turns every SM_VLLM_<NAME> variable into `vllm serve --<name>` (lower-case, '_'→'-'),
+as in vllm's examples/online_serving/sagemaker-entrypoint.sh and the AWS DLC's sagemaker_entrypoint.sh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..models import ModelArch
+from .base import RenderPlan, check_shards, parse_fraction, parse_int
+
+QUANTIZE = frozenset(
+    {"fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "marlin", "awq_marlin", "gptq_marlin"}
+)
+DTYPES = frozenset({"auto", "half", "float16", "bfloat16", "float", "float32"})
+KV_CACHE_DTYPES = frozenset({"auto", "fp8", "fp8_e4m3", "fp8_e5m2"})
+
+
+class VllmBackend:
+    name = "vllm"
+    title = "vLLM (SM_VLLM_* container)"
+    image_framework = "huggingface-vllm"
+    quantize_methods = QUANTIZE
+    in_flight_quantize: tuple[str, ...] = ("fp8", "bitsandbytes")
+    allows_dtype_with_quantize = True
+    min_startup_timeout_s = 60
+
+    def render_env(self, plan: RenderPlan) -> dict[str, str]:
+        env = {
+            "SM_VLLM_MODEL": plan.model_ref,
+            "SM_VLLM_TENSOR_PARALLEL_SIZE": str(plan.tensor_parallel_degree),
+            "SM_VLLM_MAX_MODEL_LEN": str(plan.max_total_tokens),
+            "SM_VLLM_MAX_NUM_BATCHED_TOKENS": str(plan.max_batch_prefill_tokens),
+            "SM_VLLM_GPU_MEMORY_UTILIZATION": f"{plan.memory_utilization or 0.9:g}",
+        }
+        if plan.dtype:
+            env["SM_VLLM_DTYPE"] = plan.dtype
+        if plan.quantize:
+            env["SM_VLLM_QUANTIZATION"] = plan.quantize
+        if plan.kv_cache_dtype:
+            env["SM_VLLM_KV_CACHE_DTYPE"] = "fp8"
+        if plan.revision:
+            env["SM_VLLM_REVISION"] = plan.revision
+        if plan.trust_remote_code:
+            env["SM_VLLM_TRUST_REMOTE_CODE"] = ""  # a bare flag: the entrypoint adds no value
+        return env
+
+    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+        problems: list[str] = []
+        if not env.get("SM_VLLM_MODEL"):
+            problems.append("SM_VLLM_MODEL is missing; the vLLM container needs the model to serve.")
+        quantize = env.get("SM_VLLM_QUANTIZATION")
+        if quantize is not None and quantize not in QUANTIZE:
+            problems.append(
+                f"SM_VLLM_QUANTIZATION={quantize!r} is not a vLLM method; use one of {', '.join(sorted(QUANTIZE))}."
+            )
+        dtype = env.get("SM_VLLM_DTYPE")
+        if dtype is not None and dtype not in DTYPES:
+            problems.append(f"SM_VLLM_DTYPE={dtype!r} is not valid; use auto, float16 or bfloat16.")
+        kv_dtype = env.get("SM_VLLM_KV_CACHE_DTYPE")
+        if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
+            problems.append(f"SM_VLLM_KV_CACHE_DTYPE={kv_dtype!r} is not valid; use auto or fp8.")
+        check_shards("SM_VLLM_TENSOR_PARALLEL_SIZE", parse_int(env, "SM_VLLM_TENSOR_PARALLEL_SIZE", problems),
+                     arch, problems)  # fmt: skip
+        max_len = parse_int(env, "SM_VLLM_MAX_MODEL_LEN", problems)
+        batched = parse_int(env, "SM_VLLM_MAX_NUM_BATCHED_TOKENS", problems)
+        if max_len is not None and max_len > arch.max_context:
+            problems.append(
+                f"SM_VLLM_MAX_MODEL_LEN={max_len} exceeds {arch.name}'s context of {arch.max_context} tokens."
+            )
+        if batched is not None and batched < 1:
+            problems.append("SM_VLLM_MAX_NUM_BATCHED_TOKENS must be positive.")
+        parse_fraction(env, "SM_VLLM_GPU_MEMORY_UTILIZATION", problems)
+        return problems

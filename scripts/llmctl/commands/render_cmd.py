@@ -1,0 +1,108 @@
+"""`llmctl render`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .. import output, tfvars
+from ..backends import BACKENDS
+from ..errors import LlmctlError
+from ..render import RenderRequest, render
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+    env = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise LlmctlError(f"--set {item!r} is not KEY=VALUE; e.g. --set MAX_CONCURRENT_REQUESTS=64.")
+        env[key] = value
+    return env
+
+
+@click.command("render")
+@click.argument("model_id")
+@click.option("--instance-type", "-i", required=True, help="SageMaker GPU instance type, e.g. ml.g5.2xlarge.")
+@click.option(
+    "--backend",
+    "-b",
+    type=click.Choice(sorted(BACKENDS)),
+    default="tgi",
+    show_default=True,
+    help="Serving container.",
+)
+@click.option("--model-config", type=click.Path(path_type=Path), help="A Hugging Face config.json to size from.")
+@click.option("--model-s3-uri", help="Serve weights from this S3 prefix instead of downloading from the Hub.")
+@click.option("--revision", help="Hub revision (branch, tag or commit) to serve.")
+@click.option("--quantize", help="Weight quantization: fp8, eetq, bitsandbytes-nf4, awq, gptq… (backend-specific).")
+@click.option("--dtype", type=click.Choice(["float16", "bfloat16"]), help="Compute dtype (default: from model/GPU).")
+@click.option(
+    "--kv-cache-dtype",
+    type=click.Choice(["fp8", "fp8_e4m3fn", "fp8_e5m2"]),
+    help="Store the KV cache in fp8: twice the tokens.",
+)
+@click.option("--max-input-tokens", type=int, help="Longest prompt accepted.")
+@click.option("--max-total-tokens", type=int, help="Longest prompt + generation (default min(context, 8192)).")
+@click.option("--num-gpus", type=int, help="Force the tensor-parallel degree (default: all GPUs the heads allow).")
+@click.option("--memory-utilization", type=float, help="Fraction of each GPU's memory to plan for (default 0.9).")
+@click.option("--trust-remote-code", is_flag=True, help="Let the container run the model repo's code.")
+@click.option(
+    "--set",
+    "env_set",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Add or override a container variable; the result is still checked against the rules.",
+)
+@click.option("--region", default="us-east-1", show_default=True, envvar="AWS_REGION", help="Region for the image.")
+@click.option("--image-version", help="Container version (default: newest the sagemaker SDK knows).")
+@click.option("--image-uri", help="Use this image instead of resolving one.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "env", "json", "tfvars"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def render_cmd(model_id: str, instance_type: str, backend: str, model_config: Path | None,
+               model_s3_uri: str | None, revision: str | None, quantize: str | None, dtype: str | None,
+               kv_cache_dtype: str | None, max_input_tokens: int | None, max_total_tokens: int | None,
+               num_gpus: int | None, memory_utilization: float | None, trust_remote_code: bool,
+               env_set: tuple[str, ...], region: str, image_version: str | None, image_uri: str | None,
+               fmt: str, out: Path | None, as_json: bool) -> None:  # fmt: skip
+    """Render the serving container's environment for MODEL_ID, sized to the instance's GPUs.
+
+    \b
+    Examples:
+      llmctl render meta-llama/Llama-3.1-8B-Instruct -i ml.g5.2xlarge
+      llmctl render meta-llama/Llama-3.1-70B-Instruct -i ml.p4d.24xlarge --format json
+      llmctl render Qwen/Qwen2.5-7B-Instruct -i ml.g6.xlarge -b vllm \\
+          --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json
+    """
+    if as_json:
+        fmt = "json"
+    if fmt == "tfvars" and out is not None:
+        tfvars.check_out_path(out)
+    request = RenderRequest(
+        model_id=model_id, instance_type=instance_type, backend=backend, model_config=model_config,
+        model_s3_uri=model_s3_uri, quantize=quantize, dtype=dtype, kv_cache_dtype=kv_cache_dtype,
+        max_input_tokens=max_input_tokens, max_total_tokens=max_total_tokens, num_gpus=num_gpus, region=region,
+        image_version=image_version, image_uri=image_uri, memory_utilization=memory_utilization,
+        revision=revision, trust_remote_code=trust_remote_code, env_overrides=_parse_set(env_set),
+    )  # fmt: skip
+    result = render(request)
+    if fmt == "table":
+        console = Console(file=out.open("w") if out else None, width=120 if out else None)
+        output.print_table(result, console)
+        return
+    text = {"env": output.as_env, "json": output.as_json, "tfvars": tfvars.dumps}[fmt](result)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        click.echo(f"wrote {out}", err=True)

@@ -1,0 +1,326 @@
+"""`llmctl render`: model + instance type → the serving container's env, sized to the GPU, checked
+against the container's startup rules before anything is deployed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .backends import BACKENDS, Backend, RenderPlan
+from .errors import LlmctlError
+from .images import resolve_image_uri
+from .instances import InstanceType, by_size, get_instance
+from .models import ModelArch, resolve_model
+from .sizing import DEFAULT_MEMORY_UTILIZATION, GIB, MIB, Sizing, SizingInputs, choose_tp, size, valid_tp_degrees
+from .startup import Startup, estimate
+
+DEFAULT_MAX_TOTAL_TOKENS = 8192
+DEFAULT_MAX_NEW_TOKENS = 2048
+MIN_PREFILL_TOKENS = 4096
+SHRINK_STEP = 256
+MIN_DEFAULT_TOTAL = 512
+# Methods that need a checkpoint already quantized that way (config.json quantization_config).
+PREQUANTIZED_ONLY = {"awq", "gptq", "exl2", "marlin", "compressed-tensors", "awq_marlin", "gptq_marlin"}
+TGI_KV_CACHE_DTYPE = {"fp8": "fp8_e4m3fn", "fp8_e4m3fn": "fp8_e4m3fn", "fp8_e5m2": "fp8_e5m2"}
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    model_id: str
+    instance_type: str
+    backend: str = "tgi"
+    model_config: Path | None = None
+    model_s3_uri: str | None = None
+    quantize: str | None = None
+    dtype: str | None = None
+    kv_cache_dtype: str | None = None
+    max_input_tokens: int | None = None
+    max_total_tokens: int | None = None
+    num_gpus: int | None = None
+    region: str = "us-east-1"
+    image_version: str | None = None
+    image_uri: str | None = None
+    memory_utilization: float | None = None
+    revision: str | None = None
+    trust_remote_code: bool = False
+    env_overrides: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    request: RenderRequest
+    arch: ModelArch
+    instance: InstanceType
+    sizing: Sizing
+    plan: RenderPlan
+    env: dict[str, str]
+    image_uri: str
+    startup: Startup
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.sizing
+        return {
+            "model": self.arch.name,
+            "backend": self.request.backend,
+            "image_uri": self.image_uri,
+            "instance_type": self.instance.name,
+            "gpu": {"model": self.instance.gpu.model, "count": self.instance.gpu_count,
+                    "memory_mib_each": self.instance.gpu.memory_mib},
+            "tensor_parallel_degree": self.plan.tensor_parallel_degree,
+            "quantize": self.plan.quantize,
+            "dtype": self.plan.dtype,
+            "parameters": s.parameters,
+            "weight_bytes": s.weight_bytes,
+            "kv_cache_bytes_per_token": s.kv_cache_bytes_per_token,
+            "kv_cache_tokens": s.kv_cache_tokens,
+            "max_concurrent_sequences": s.max_concurrent_sequences,
+            "max_input_tokens": self.plan.max_input_tokens,
+            "max_total_tokens": self.plan.max_total_tokens,
+            "fits": s.fits,
+            "per_gpu_mib": {
+                "usable": round(s.usable_mib_per_gpu),
+                "weights": round(s.weights_mib_per_gpu),
+                "activations": round(s.activation_mib_per_gpu),
+                "runtime_overhead": round(s.overhead_mib_per_gpu),
+                "kv_cache": round(s.kv_budget_mib_per_gpu),
+            },
+            "model_data_s3_uri": self.request.model_s3_uri,
+            "container_startup_health_check_timeout_in_seconds":
+                self.startup.container_startup_health_check_timeout_s,
+            "model_data_download_timeout_in_seconds": self.startup.model_data_download_timeout_s,
+            "disk_required_gb": self.startup.disk_required_gb,
+            "instance_store_gb": self.instance.instance_store_gb,
+            "env": self.env,
+            "notes": self.notes,
+        }  # fmt: skip
+
+
+def _gib(mib: float) -> str:
+    return f"{mib * MIB / GIB:.1f} GiB"
+
+
+def _resolve_quantize(req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType,
+                      notes: list[str]) -> str | None:  # fmt: skip
+    quantize = req.quantize
+    if quantize is None and arch.prequantized:
+        if arch.prequantized not in backend.quantize_methods:
+            raise LlmctlError(
+                f"{arch.name} is pre-quantized with {arch.prequantized}, which the {backend.name} backend "
+                f"cannot serve; choose another --backend or a 16-bit checkpoint."
+            )
+        quantize = arch.prequantized
+        notes.append(f"quantization {quantize} taken from the checkpoint's config.json")
+    if quantize is None:
+        return None
+    if quantize not in backend.quantize_methods:
+        raise LlmctlError(
+            f"--quantize {quantize} is not valid for the {backend.name} backend; use one of "
+            f"{', '.join(sorted(backend.quantize_methods))}."
+        )
+    if quantize in PREQUANTIZED_ONLY and arch.prequantized != quantize:
+        raise LlmctlError(
+            f"--quantize {quantize} needs a checkpoint already quantized with {quantize}, but {arch.name} is "
+            f"not; serve a {quantize} checkpoint or quantize at load time with "
+            f"{' or '.join(backend.in_flight_quantize)}."
+        )
+    if quantize == "fp8" and instance.gpu.compute_capability < 8.0:
+        raise LlmctlError(
+            f"--quantize fp8 needs an Ampere or newer GPU, but {instance.name} has an {instance.gpu.model}; "
+            "use eetq/bitsandbytes or a g5/g6/g6e/p4d/p5 instance."
+        )
+    return quantize
+
+
+def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType,
+                   quantize: str | None, notes: list[str]) -> str | None:  # fmt: skip
+    if req.dtype is not None:
+        if req.dtype == "bfloat16" and not instance.gpu.supports_bf16:
+            raise LlmctlError(
+                f"--dtype bfloat16 is not supported on {instance.name} ({instance.gpu.model}, compute capability "
+                f"{instance.gpu.compute_capability}); use --dtype float16."
+            )
+        if quantize and not backend.allows_dtype_with_quantize:
+            raise LlmctlError(
+                f"--dtype cannot be combined with --quantize on {backend.name} (the launcher rejects DTYPE "
+                "with QUANTIZE); drop --dtype."
+            )
+        return req.dtype
+    if quantize and not backend.allows_dtype_with_quantize:
+        return None
+    if not instance.gpu.supports_bf16:
+        if arch.torch_dtype == "bfloat16":
+            notes.append(f"{instance.gpu.model} has no bfloat16: serving in float16")
+        return "float16"
+    return "float16" if arch.torch_dtype == "float16" else "bfloat16"
+
+
+def _resolve_tp(req: RenderRequest, arch: ModelArch, instance: InstanceType, notes: list[str]) -> int:
+    valid = valid_tp_degrees(arch, instance.gpu_count)
+    if req.num_gpus is None:
+        tp = choose_tp(arch, instance)
+        if tp < instance.gpu_count:
+            notes.append(
+                f"{arch.name}'s {arch.num_attention_heads} heads cannot be split {instance.gpu_count} ways: "
+                f"{instance.gpu_count - tp} of {instance.gpu_count} GPUs stay idle"
+            )
+        return tp
+    if req.num_gpus < 1 or req.num_gpus > instance.gpu_count:
+        raise LlmctlError(
+            f"--num-gpus {req.num_gpus} is outside 1..{instance.gpu_count}, the GPUs on {instance.name}; "
+            f"use one of {', '.join(map(str, valid))}."
+        )
+    if req.num_gpus not in valid:
+        raise LlmctlError(
+            f"--num-gpus {req.num_gpus} does not divide {arch.name}'s {arch.num_attention_heads} attention heads "
+            f"and {arch.num_kv_heads} KV heads; use one of {', '.join(map(str, valid))}."
+        )
+    return req.num_gpus
+
+
+def _resolve_tokens(req: RenderRequest, arch: ModelArch) -> tuple[int, int]:
+    context = arch.max_context
+    total, max_input = req.max_total_tokens, req.max_input_tokens
+    if total is not None and total > context:
+        raise LlmctlError(
+            f"--max-total-tokens {total} exceeds {arch.name}'s context of {context} tokens; use at most {context}."
+        )
+    if max_input is not None and max_input < 1:
+        raise LlmctlError(f"--max-input-tokens {max_input} must be at least 1.")
+    if max_input is not None and max_input >= context:
+        raise LlmctlError(
+            f"--max-input-tokens {max_input} leaves no room to generate within {arch.name}'s context of "
+            f"{context} tokens; use at most {context - 1}."
+        )
+    if total is not None and max_input is not None and max_input >= total:
+        raise LlmctlError(
+            f"--max-input-tokens {max_input} must be less than --max-total-tokens {total} (TGI's rule: "
+            "input < total); lower the input or raise the total."
+        )
+    if total is None and max_input is None:
+        total = min(context, DEFAULT_MAX_TOTAL_TOKENS)
+    if total is None:
+        assert max_input is not None
+        total = min(context, max_input + DEFAULT_MAX_NEW_TOKENS)
+    if max_input is None:
+        if total < 2:
+            raise LlmctlError(f"--max-total-tokens {total} must be at least 2 (one input and one new token).")
+        max_input = total - min(DEFAULT_MAX_NEW_TOKENS, total // 2)
+    return max_input, total
+
+
+def _sizing_inputs(req: RenderRequest, arch: ModelArch, instance: InstanceType, tp: int, quantize: str | None,
+                   kv_dtype: str | None, max_input: int, total: int) -> SizingInputs:  # fmt: skip
+    return SizingInputs(
+        arch=arch, instance=instance, backend=req.backend, tensor_parallel_degree=tp, quantize=quantize,
+        kv_cache_dtype=kv_dtype, max_input_tokens=max_input, max_total_tokens=total,
+        max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS),
+        memory_utilization=req.memory_utilization or DEFAULT_MEMORY_UTILIZATION,
+    )  # fmt: skip
+
+
+def _shrink_to_fit(inputs: SizingInputs) -> Sizing | None:
+    """Largest total (step 256) that fits, for when the user left the token limits to us."""
+    total = inputs.max_total_tokens - SHRINK_STEP
+    while total >= MIN_DEFAULT_TOTAL:
+        max_input = total - min(DEFAULT_MAX_NEW_TOKENS, total // 2)
+        candidate = size(replace(inputs, max_input_tokens=max_input, max_total_tokens=total,
+                                 max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS)))  # fmt: skip
+        if candidate.fits:
+            return candidate
+        total -= SHRINK_STEP
+    return None
+
+
+def _suggestions(inputs: SizingInputs, backend: Backend) -> str:
+    parts = []
+    for method in backend.in_flight_quantize:
+        if method == inputs.quantize or (method == "fp8" and inputs.instance.gpu.compute_capability < 8.0):
+            continue
+        if size(replace(inputs, quantize=method)).fits:
+            parts.append(f"--quantize {method} would fit")
+            break
+    for instance in by_size():
+        if instance.total_gpu_mib <= inputs.instance.total_gpu_mib and instance != inputs.instance:
+            continue
+        tp = choose_tp(inputs.arch, instance)
+        if size(replace(inputs, instance=instance, tensor_parallel_degree=tp)).fits:
+            parts.append(f"the smallest instance type that fits is {instance.name}")
+            break
+    return "; ".join(parts) if parts else "no quantization or instance type here fits it"
+
+
+def _not_fit_error(sizing: Sizing, backend: Backend) -> LlmctlError:
+    i = sizing.inputs
+    need_kv = i.max_total_tokens * sizing.kv_cache_bytes_per_token_per_gpu / MIB
+    return LlmctlError(
+        f"{i.arch.name} does not fit on {i.instance.name} with {backend.name}: each of {i.tensor_parallel_degree} "
+        f"GPU(s) needs {_gib(sizing.weights_mib_per_gpu)} of weights + {_gib(need_kv)} of KV cache for one "
+        f"{i.max_total_tokens}-token sequence + {_gib(sizing.activation_mib_per_gpu + sizing.overhead_mib_per_gpu)} "
+        f"reserve but has {_gib(sizing.usable_mib_per_gpu)} usable (short by "
+        f"{_gib(sizing.shortfall_mib_per_gpu)}); {_suggestions(i, backend)}."
+    )
+
+
+def _parse_s3_uri(uri: str | None) -> str | None:
+    if uri is None:
+        return None
+    if not uri.startswith("s3://") or len(uri) <= 5 or uri[5] == "/":
+        raise LlmctlError(f"--model-s3-uri {uri!r} is not an s3:// URI; use s3://bucket/prefix/.")
+    return uri if uri.endswith("/") else uri + "/"  # S3Prefix: the container gets the prefix's files
+
+
+def render(req: RenderRequest) -> RenderResult:
+    backend = BACKENDS.get(req.backend)
+    if backend is None:
+        raise LlmctlError(f"--backend {req.backend} is unknown; use one of {', '.join(BACKENDS)}.")
+    if req.memory_utilization is not None and not 0.1 <= req.memory_utilization <= 1.0:
+        raise LlmctlError(f"--memory-utilization {req.memory_utilization} must be between 0.1 and 1.0.")
+    s3_uri = _parse_s3_uri(req.model_s3_uri)
+    req = replace(req, model_s3_uri=s3_uri)
+    instance = get_instance(req.instance_type)
+    arch = resolve_model(req.model_id, req.model_config, req.revision)
+    notes: list[str] = []
+    quantize = _resolve_quantize(req, backend, arch, instance, notes)
+    dtype = _resolve_dtype(req, backend, arch, instance, quantize, notes)
+    kv_dtype = req.kv_cache_dtype
+    if kv_dtype is not None and instance.gpu.compute_capability < 8.0:
+        raise LlmctlError(f"--kv-cache-dtype {kv_dtype} needs an Ampere or newer GPU; {instance.name} has a T4.")
+    tp = _resolve_tp(req, arch, instance, notes)
+    max_input, total = _resolve_tokens(req, arch)
+    inputs = _sizing_inputs(req, arch, instance, tp, quantize, kv_dtype, max_input, total)
+    sizing = size(inputs)
+    if not sizing.fits and req.max_total_tokens is None and req.max_input_tokens is None:
+        shrunk = _shrink_to_fit(inputs)
+        if shrunk is not None:
+            notes.append(
+                f"max total tokens lowered from {total} to {shrunk.inputs.max_total_tokens} so one full "
+                "sequence fits; pass --max-total-tokens to choose"
+            )
+            sizing = shrunk
+    if not sizing.fits:
+        raise _not_fit_error(sizing, backend)
+    si = sizing.inputs
+    plan = RenderPlan(
+        model_ref="/opt/ml/model" if s3_uri else arch.name,
+        arch=arch, instance=instance, tensor_parallel_degree=tp, quantize=quantize, dtype=dtype,
+        kv_cache_dtype=TGI_KV_CACHE_DTYPE.get(kv_dtype, kv_dtype) if kv_dtype and req.backend == "tgi" else kv_dtype,
+        max_input_tokens=si.max_input_tokens, max_total_tokens=si.max_total_tokens,
+        max_batch_total_tokens=sizing.kv_cache_tokens,
+        max_batch_prefill_tokens=min(si.max_batch_prefill_tokens, sizing.kv_cache_tokens),
+        memory_utilization=req.memory_utilization, revision=req.revision, trust_remote_code=req.trust_remote_code,
+    )  # fmt: skip
+    env = backend.render_env(plan)
+    env.update(req.env_overrides)
+    problems = backend.check_env(env, arch)
+    if problems:
+        raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
+    image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)
+    startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
+    if startup.disk_required_gb > instance.instance_store_gb:
+        raise LlmctlError(
+            f"{arch.name}'s checkpoint needs about {startup.disk_required_gb} GB of disk but {instance.name} has "
+            f"{instance.instance_store_gb} GB of instance storage; choose a larger size of the family."
+        )
+    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes)
