@@ -180,6 +180,9 @@ def _download_config(model_id: str, revision: str | None) -> dict[str, Any]:
             f"{model_id} is not in the bundled catalog and huggingface_hub is not installed; "
             "pass --model-config PATH or install sagemaker-llm-stack[hub]."
         ) from None
+    import logging
+
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not our message
     try:
         path = hf_hub_download(model_id, "config.json", revision=revision)
     except Exception as exc:

@@ -36,7 +36,7 @@ def print_table(result: RenderResult, console: Console) -> None:
         ("precision", plan.quantize or plan.dtype or "checkpoint default"),
         ("weights per GPU", _gib(s.weights_mib_per_gpu)),
         ("activations + runtime per GPU", _gib(s.activation_mib_per_gpu + s.overhead_mib_per_gpu)),
-        ("KV cache per token", f"{s.kv_cache_bytes_per_token / 1024:,.0f} KiB"),
+        ("KV cache per token (all GPUs)", f"{s.kv_cache_bytes_per_token / 1024:,.0f} KiB"),
         ("KV cache room per GPU", _gib(s.headroom_mib_per_gpu)),
         ("tokens that fit", f"{s.kv_cache_tokens:,}"),
         ("max input / total tokens", f"{plan.max_input_tokens:,} / {plan.max_total_tokens:,}"),

@@ -1,0 +1,109 @@
+"""The sizing model's formulas and decisions, on the cases operators hit."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+from llmctl.instances import INSTANCE_TYPES, get_instance
+from llmctl.models import resolve_model
+from llmctl.render import RenderRequest, render
+from llmctl.sizing import kv_bytes_per_token, kv_bytes_per_token_per_gpu, valid_tp_degrees, weight_bytes
+
+
+def test_kv_cache_bytes_per_token_formula() -> None:
+    llama8b = resolve_model("meta-llama/Llama-3.1-8B", None)
+    # 2 (K and V) × 32 layers × 8 KV heads × 128 head_dim × 2 bytes
+    assert kv_bytes_per_token(llama8b, None) == 2 * 32 * 8 * 128 * 2 == 131072
+    assert kv_bytes_per_token(llama8b, "fp8") == 65536
+
+
+def test_explicit_head_dim_is_used() -> None:
+    gemma = resolve_model("google/gemma-2-9b", None)
+    assert gemma.head_dim == 256 != gemma.hidden_size // gemma.num_attention_heads
+    assert kv_bytes_per_token(gemma, None) == 2 * 42 * 8 * 256 * 2
+
+
+def test_kv_heads_replicate_when_shards_outnumber_them() -> None:
+    qwen = resolve_model("Qwen/Qwen2.5-7B", None)  # 4 KV heads
+    assert kv_bytes_per_token_per_gpu(qwen, None, 4) == kv_bytes_per_token(qwen, None) // 4
+    llama70b = resolve_model("meta-llama/Llama-3.1-70B", None)  # 8 KV heads
+    assert kv_bytes_per_token_per_gpu(llama70b, None, 8) == kv_bytes_per_token(llama70b, None) // 8
+
+
+def test_quantization_shrinks_only_linear_layers() -> None:
+    llama8b = resolve_model("meta-llama/Llama-3.1-8B", None)
+    bf16, fp8, nf4 = (weight_bytes(llama8b, q, "tgi") for q in (None, "fp8", "bitsandbytes-nf4"))
+    assert bf16 == llama8b.parameter_count() * 2
+    embeddings = llama8b.embedding_params() * 2
+    assert fp8 > bf16 / 2 and fp8 - embeddings == pytest.approx((bf16 - embeddings) / 2, rel=0.01)
+    assert nf4 < fp8
+
+
+def test_tp_uses_every_gpu_when_heads_allow() -> None:
+    result = render(RenderRequest("meta-llama/Llama-3.1-70B-Instruct", "ml.p4d.24xlarge"))
+    assert result.plan.tensor_parallel_degree == 8
+
+
+def test_tp_falls_back_when_heads_do_not_split_and_says_so() -> None:
+    qwen = resolve_model("Qwen/Qwen2.5-7B", None)  # 28 heads
+    assert valid_tp_degrees(qwen, 8) == [1, 2, 4]
+    result = render(RenderRequest("Qwen/Qwen2.5-7B-Instruct", "ml.g5.48xlarge"))
+    assert result.plan.tensor_parallel_degree == 4
+    assert any("4 of 8 GPUs stay idle" in note for note in result.notes)
+
+
+def test_fp8_kv_cache_doubles_tokens_that_fit() -> None:
+    base = render(RenderRequest("meta-llama/Llama-3.1-8B", "ml.g6e.xlarge"))
+    fp8 = render(RenderRequest("meta-llama/Llama-3.1-8B", "ml.g6e.xlarge", kv_cache_dtype="fp8"))
+    assert fp8.sizing.kv_cache_tokens == pytest.approx(2 * base.sizing.kv_cache_tokens, rel=0.001)
+
+
+def test_more_shards_hold_more_tokens() -> None:
+    two = render(RenderRequest("meta-llama/Llama-3.1-8B", "ml.g5.12xlarge", num_gpus=2))
+    four = render(RenderRequest("meta-llama/Llama-3.1-8B", "ml.g5.12xlarge"))
+    assert four.plan.tensor_parallel_degree == 4
+    assert four.sizing.kv_cache_tokens > 2 * two.sizing.kv_cache_tokens
+
+
+def test_default_tokens_shrink_to_fit_and_say_so() -> None:
+    result = render(RenderRequest("google/gemma-2-9b-it", "ml.g5.xlarge"))
+    assert result.sizing.fits
+    assert result.plan.max_total_tokens < 8192
+    assert any("lowered" in note for note in result.notes)
+
+
+def test_t4_serves_float16() -> None:
+    result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g4dn.xlarge"))
+    assert result.env["DTYPE"] == "float16"
+
+
+def test_gpu_counts_agree_with_the_sagemaker_sdk() -> None:
+    sdk = resources.files("sagemaker.core") / "image_uri_config" / "instance_gpu_info.json"
+    known = json.loads(sdk.read_text())["us-east-1"]
+    compared = 0
+    for name, info in known.items():
+        if name in INSTANCE_TYPES:
+            assert get_instance(name).gpu_count == info["Count"], name
+            # The SDK rounds most A10G sizes up to 24 GiB and one down; ours is what nvidia-smi shows.
+            assert get_instance(name).total_gpu_mib == pytest.approx(info["TotalGpuMemoryInMiB"], rel=0.07), name
+            compared += 1
+    assert compared >= 15
+
+
+def test_startup_timeouts_scale_with_model_size() -> None:
+    small = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g6e.xlarge", backend="vllm"))
+    large = render(RenderRequest("meta-llama/Llama-3.1-70B-Instruct", "ml.p4d.24xlarge", backend="vllm"))
+    for r in (small, large):
+        assert 60 <= r.startup.container_startup_health_check_timeout_s <= 3600
+        assert 60 <= r.startup.model_data_download_timeout_s <= 3600
+    assert (
+        large.startup.container_startup_health_check_timeout_s > small.startup.container_startup_health_check_timeout_s
+    )
+    assert large.startup.model_data_download_timeout_s > small.startup.model_data_download_timeout_s
+
+
+def test_lmi_waits_at_least_its_own_loading_timeout() -> None:
+    result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g5.xlarge", backend="lmi"))
+    assert result.startup.container_startup_health_check_timeout_s >= 1800
