@@ -1,19 +1,41 @@
-"""Shared fixtures. Tests never reach the network: the Hub is forced offline."""
+"""Shared fixtures. Tests never reach the network: the Hub is forced offline, AWS calls go to loopback."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ.pop("AWS_PROFILE", None)
 
 FIXTURES = Path(__file__).parent / "fixtures"
-GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def stub_runtime() -> Iterator:
+    from support.runtime_stub import StubRuntime
+
+    stub = StubRuntime().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def runtime_client(stub_runtime):  # type: ignore[no-untyped-def]
+    from llm_service.client import AwsSettings, make_runtime_client
+
+    return make_runtime_client(
+        AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=10, max_attempts=3)
+    )

@@ -1,0 +1,45 @@
+"""The one place that creates the boto3 `sagemaker-runtime` client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# A container must answer /invocations within 60 s; AWS recommends a 70 s socket timeout for that.
+DEFAULT_READ_TIMEOUT_S = 70.0
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None  # local endpoints and tests
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_pool_connections: int = 64
+
+
+def make_session(settings: AwsSettings) -> boto3.session.Session:
+    return boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+
+
+def make_client(service: str, settings: AwsSettings, endpoint_url: str | None = None) -> Any:
+    """A boto3 client with adaptive retries (client-side rate limiting on throttling) and LLM-sized timeouts."""
+    config = Config(
+        retries={"mode": "adaptive", "total_max_attempts": settings.max_attempts},
+        connect_timeout=settings.connect_timeout_s,
+        read_timeout=settings.read_timeout_s,
+        max_pool_connections=settings.max_pool_connections,
+        tcp_keepalive=True,
+    )
+    return make_session(settings).client(service, endpoint_url=endpoint_url, config=config)
+
+
+def make_runtime_client(settings: AwsSettings) -> Any:
+    return make_client("sagemaker-runtime", settings, settings.endpoint_url)

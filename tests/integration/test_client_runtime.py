@@ -1,0 +1,198 @@
+"""The client against a local SageMaker-runtime stand-in: real HTTP, botocore's own event-stream parser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from llm_service.client import (
+    EndpointNotFoundError,
+    GenerationRequest,
+    InferenceClient,
+    InvalidRequestError,
+    ModelError,
+    ModelNotReadyError,
+    ModelValidationError,
+    StreamError,
+    Target,
+    ThrottledError,
+    UpstreamUnavailableError,
+)
+from support.runtime_stub import ErrorReply, JsonReply, StreamReply, sse_tokens
+
+pytestmark = pytest.mark.integration
+TEXT = ["Grüße", " aus", " 東京", " 🚀", " ok"]
+REQ = GenerationRequest.from_prompt("hello", max_new_tokens=16)
+
+
+def make_client(runtime_client, wire_format="chat", **target):  # type: ignore[no-untyped-def]
+    return InferenceClient(Target("ep", **target), runtime=runtime_client, wire_format=wire_format,
+                           retry_max_wait_s=0.01)  # fmt: skip
+
+
+def lmi_lines() -> bytes:
+    return b"".join(json.dumps({"token": {"text": t}}, ensure_ascii=False).encode() + b"\n" for t in TEXT)
+
+
+def split(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    return [data[a:b] for a, b in zip(points, points[1:], strict=False) if b > a]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["tgi", "chat", "lmi"]), st.lists(st.integers(0, 5000), max_size=30))
+def test_payload_parts_split_anywhere_recover_identical_text(stub_runtime, runtime_client, fmt, cuts) -> None:
+    whole = lmi_lines() if fmt == "lmi" else sse_tokens(TEXT, fmt)
+    stub_runtime.replies.append(StreamReply(split(whole, cuts)))
+    client = make_client(runtime_client, "tgi" if fmt != "chat" else "chat")
+    assert "".join(c.text for c in client.stream(REQ)) == "".join(TEXT)
+
+
+def test_request_carries_routing_and_always_max_tokens(stub_runtime, runtime_client) -> None:
+    client = make_client(runtime_client, "tgi", inference_component="ic-1", target_variant="blue",
+                         custom_attributes="trace=1")  # fmt: skip
+    client.invoke(GenerationRequest.from_prompt("hi", temperature=0))
+    sent = stub_runtime.requests[-1]
+    assert sent["path"] == "/endpoints/ep/invocations"
+    headers = {k.lower(): v for k, v in sent["headers"].items()}
+    assert headers["x-amzn-sagemaker-inference-component"] == "ic-1"
+    assert headers["x-amzn-sagemaker-target-variant"] == "blue"
+    assert headers["x-amzn-sagemaker-custom-attributes"] == "trace=1"
+    body = json.loads(sent["body"])
+    assert body["parameters"]["max_new_tokens"] == 256
+    assert body["parameters"]["do_sample"] is False and "temperature" not in body["parameters"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "tokens"),
+    [
+        (JsonReply([{"generated_text": "tgi text", "details": {"finish_reason": "length", "generated_tokens": 2}}]),
+         "tgi text", 2),
+        (JsonReply({"generated_text": "lmi text"}), "lmi text", None),
+        (JsonReply({"choices": [{"message": {"content": "chat text"}, "finish_reason": "stop"}],
+                    "usage": {"completion_tokens": 3, "prompt_tokens": 4}}), "chat text", 3),
+    ],
+    ids=["tgi-array", "lmi-object", "chat-completion"],
+)  # fmt: skip
+def test_every_non_streaming_shape_parses(stub_runtime, runtime_client, reply, text, tokens) -> None:
+    stub_runtime.replies.append(reply)
+    completion = make_client(runtime_client).invoke(REQ)
+    assert completion.text == text and completion.output_tokens == tokens
+
+
+def test_model_error_keeps_the_models_own_message(stub_runtime, runtime_client) -> None:
+    message = "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: 9000"
+    stub_runtime.replies.append(ErrorReply(424, "ModelError", "Received client error (422) from primary",
+                                           {"OriginalStatusCode": 422, "OriginalMessage": message,
+                                            "LogStreamArn": "arn:aws:logs:x"}))  # fmt: skip
+    with pytest.raises(ModelValidationError) as info:
+        make_client(runtime_client).invoke(REQ)
+    assert info.value.message == message and info.value.original_status == 422
+    assert len(stub_runtime.requests) == 1  # a validation error is never retried
+
+
+def test_model_5xx_is_a_model_error(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(
+        ErrorReply(424, "ModelError", "x", {"OriginalStatusCode": 500, "OriginalMessage": "CUDA out of memory"})
+    )
+    with pytest.raises(ModelError, match="CUDA out of memory") as info:
+        make_client(runtime_client).invoke(REQ)
+    assert not isinstance(info.value, InvalidRequestError)
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (ErrorReply(400, "ValidationError", "Endpoint ep of account 1 not found."), EndpointNotFoundError),
+        (ErrorReply(400, "ValidationError", "1 validation error detected"), InvalidRequestError),
+    ],
+)
+def test_validation_errors(stub_runtime, runtime_client, reply, error) -> None:
+    stub_runtime.replies.append(reply)
+    with pytest.raises(error):
+        make_client(runtime_client).invoke(REQ)
+
+
+def test_model_not_ready_is_retried_then_succeeds(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(ErrorReply(429, "ModelNotReadyException", "model loading"))
+    assert make_client(runtime_client).invoke(REQ).text.startswith("tok0")
+    assert len(stub_runtime.requests) == 2
+
+
+def test_retries_are_bounded(stub_runtime, runtime_client) -> None:
+    for _ in range(5):
+        stub_runtime.replies.append(ErrorReply(429, "ModelNotReadyException", "model loading"))
+    with pytest.raises(ModelNotReadyError):
+        make_client(runtime_client).invoke(REQ)
+    assert len(stub_runtime.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [("ServiceUnavailable", 503, UpstreamUnavailableError), ("InternalFailure", 500, UpstreamUnavailableError),
+     ("ThrottlingException", 400, ThrottledError), ("InternalDependencyException", 530, UpstreamUnavailableError)],
+)  # fmt: skip
+def test_transient_failures_before_output_are_retried(stub_runtime, runtime_client, code, status, error) -> None:
+    stub_runtime.replies.append(ErrorReply(status, code, "busy"))
+    chunks = list(make_client(runtime_client).stream(REQ))
+    assert "".join(c.text for c in chunks).startswith("tok0")
+    assert len(stub_runtime.requests) == 2
+    for _ in range(10):
+        stub_runtime.replies.append(ErrorReply(status, code, "busy"))
+    with pytest.raises(error):
+        list(make_client(runtime_client).stream(REQ))
+    assert len(stub_runtime.requests) == 2 + 3  # 3 attempts in all: botocore's or the client's, never both
+
+
+def test_no_retry_after_the_first_token(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(StreamReply([sse_tokens(["first"], "chat")[:-len(b"data:[DONE]\n\n")]],
+                                            error=("InternalStreamFailure", "instance lost")))  # fmt: skip
+    received = []
+    with pytest.raises(StreamError) as info:
+        for chunk in make_client(runtime_client).stream(REQ):
+            received.append(chunk.text)
+    assert received == ["first"]
+    assert info.value.after_output is True
+    assert len(stub_runtime.requests) == 1
+
+
+def test_internal_stream_failure_before_output_is_retried(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(StreamReply([], error=("InternalStreamFailure", "instance lost")))
+    assert "".join(c.text for c in make_client(runtime_client).stream(REQ)).startswith("tok0")
+    assert len(stub_runtime.requests) == 2
+
+
+def test_model_stream_error_raises_with_its_message(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(StreamReply([], error=("ModelStreamError", "Your model primary did not complete")))
+    with pytest.raises(StreamError, match="did not complete") as info:
+        list(make_client(runtime_client).stream(REQ))
+    assert info.value.error_code == "ModelStreamError"
+    assert len(stub_runtime.requests) == 1
+
+
+def test_error_event_inside_stream_raises(stub_runtime, runtime_client) -> None:
+    bad = b'data:{"error":"Request failed during generation: CUDA OOM","error_type":"generation"}\n\n'
+    stub_runtime.replies.append(StreamReply([sse_tokens(["a"], "tgi"), bad]))
+    with pytest.raises(StreamError, match="CUDA OOM"):
+        list(make_client(runtime_client, "tgi").stream(REQ))
+
+
+def test_oversized_payload_is_rejected_before_sending(stub_runtime, runtime_client) -> None:
+    with pytest.raises(InvalidRequestError, match="at most"):
+        make_client(runtime_client).invoke(GenerationRequest.from_prompt("x" * (7 * 1024 * 1024)))
+    assert stub_runtime.requests == []
+
+
+def test_abandoning_a_stream_closes_the_connection(stub_runtime, runtime_client) -> None:
+    import time
+
+    stub_runtime.replies.append(StreamReply([sse_tokens([f"t{i}"], "tgi") for i in range(200)], delay_s=0.01))
+    stream = make_client(runtime_client, "tgi").stream(REQ)
+    assert next(stream).text == "t0"
+    stream.close()
+    deadline = time.monotonic() + 5
+    while stub_runtime.closed_streams == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stub_runtime.closed_streams == 1

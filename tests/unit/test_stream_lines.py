@@ -1,0 +1,89 @@
+"""Line reassembly and event decoding, independent of transport."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from llm_service.client.errors import StreamError
+from llm_service.client.stream import iter_chunks
+
+TEXT = ["Grüße", " aus", " 東京", " 🚀", " naïve", " café", "\n", " done"]
+
+
+def tgi_stream() -> bytes:
+    lines = []
+    for i, tok in enumerate(TEXT):
+        event = {"token": {"id": i, "text": tok, "special": False}, "generated_text": None, "details": None}
+        lines.append(b"data:" + json.dumps(event, ensure_ascii=False).encode() + b"\n\n")
+        if i == 2:
+            lines.append(b": keep-alive\n\n\n")  # comment line and an extra blank line
+    return b"".join(lines)
+
+
+def chat_stream() -> bytes:
+    lines = [b"data: " + json.dumps({"choices": [{"delta": {"content": t}, "finish_reason": None}]},
+                                    ensure_ascii=False).encode() + b"\r\n\r\n" for t in TEXT]  # fmt: skip
+    return b"".join(lines) + b'data: [DONE]\n\ndata: {"choices": [{"delta": {"content": "AFTER"}}]}\n\n'
+
+
+def lmi_jsonlines() -> bytes:
+    return b"".join(json.dumps({"token": {"id": i, "text": t, "log_prob": -0.2}}, ensure_ascii=False).encode()
+                    + b"\n" for i, t in enumerate(TEXT))  # fmt: skip
+
+
+def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    pieces, start = [], 0
+    for p in points:
+        pieces.append(data[start:p])
+        start = p
+    pieces.append(data[start:])
+    return pieces
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([tgi_stream, chat_stream, lmi_jsonlines]), st.lists(st.integers(0, 10_000), max_size=40))
+def test_any_byte_split_recovers_identical_text(make, cuts) -> None:
+    text = "".join(chunk.text for chunk in iter_chunks(split_at(make(), cuts)))
+    assert text == "".join(TEXT)
+
+
+def test_done_stops_the_stream() -> None:
+    assert "AFTER" not in "".join(c.text for c in iter_chunks([chat_stream()]))
+
+
+def test_data_prefix_is_stripped_as_a_prefix_not_characters() -> None:
+    # lstrip("data:") would also eat the leading "a" of this JSON key's value.
+    event = {"token": {"text": "data:at", "special": False}}
+    chunks = list(iter_chunks([b"data:" + json.dumps(event).encode() + b"\n"]))
+    assert chunks[0].text == "data:at"
+
+
+def test_special_tokens_are_not_text() -> None:
+    event = {"token": {"id": 2, "text": "</s>", "special": True}, "details": {"finish_reason": "eos_token"}}
+    (chunk,) = iter_chunks([b"data:" + json.dumps(event).encode() + b"\n\n"])
+    assert chunk.text == "" and chunk.finish_reason == "eos_token"
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"error": "Request failed during generation: out of memory", "error_type": "generation"}, "out of memory"),
+        ({"error": {"message": "Input validation error: too long", "http_status_code": 422}}, "too long"),
+    ],
+)
+def test_error_events_raise_with_the_model_message(event, message) -> None:
+    first = {"token": {"text": "hi", "special": False}}
+    data = b"data:" + json.dumps(first).encode() + b"\n\ndata:" + json.dumps(event).encode() + b"\n\n"
+    chunks = iter_chunks([data])
+    assert next(chunks).text == "hi"
+    with pytest.raises(StreamError, match=message):
+        next(chunks)
+
+
+def test_non_json_line_is_a_stream_error() -> None:
+    with pytest.raises(StreamError, match="not JSON"):
+        list(iter_chunks([b"data: {broken\n\n"]))
