@@ -39,3 +39,27 @@ def runtime_client(stub_runtime):  # type: ignore[no-untyped-def]
     return make_runtime_client(
         AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=10, max_attempts=3)
     )
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on 127.0.0.1: a local AWS for sagemaker and application-autoscaling calls."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_url(moto_server: str) -> Iterator[str]:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
+    yield moto_server

@@ -9,7 +9,10 @@ import click
 from . import __version__
 from .commands.image_uri_cmd import image_uri_cmd
 from .commands.instances_cmd import instances_cmd
+from .commands.invoke_cmd import invoke_cmd
+from .commands.load_cmd import load_cmd
 from .commands.render_cmd import render_cmd
+from .commands.status_cmd import status_cmd
 from .errors import LlmctlError
 
 
@@ -36,6 +39,9 @@ def cli() -> None:
 cli.add_command(render_cmd)
 cli.add_command(image_uri_cmd)
 cli.add_command(instances_cmd)
+cli.add_command(invoke_cmd)
+cli.add_command(load_cmd)
+cli.add_command(status_cmd)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from .aws import AwsSettings, make_runtime_client
 from .errors import InferenceError, StreamError
 from .stream import iter_chunks
-from .translate import translate
+from .translate import STREAM_READ_ERRORS, translate
 from .wire import Completion, GenerationRequest, StreamChunk, WireFormat, build_body, parse_completion
 
 
@@ -109,7 +109,7 @@ class InferenceClient:
         except StreamError as exc:
             exc.after_output = emitted
             raise
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, *STREAM_READ_ERRORS) as exc:
             raise translate(exc, after_output=emitted) from None
         finally:
             # Closing the HTTP response stops the upstream generation when the caller walks away.

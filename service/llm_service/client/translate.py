@@ -9,10 +9,19 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
     ReadTimeoutError,
 )
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
+from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
 
 from . import errors
+
+# Reading a response stream goes straight to urllib3: botocore does not wrap those errors.
+STREAM_READ_ERRORS = (Urllib3HTTPError,)
 
 _BOTOCORE_RETRIED = {500, 502, 503, 504}  # botocore's standard/adaptive retry status codes
 _MISSING = re.compile(r"not found|does not exist|could not find", re.IGNORECASE)
@@ -24,8 +33,18 @@ def translate(exc: Exception, after_output: bool = False) -> errors.InferenceErr
         if isinstance(exc, errors.StreamError):
             exc.after_output = after_output
         return exc
+    if isinstance(exc, Urllib3ReadTimeout):
+        return errors.TimeoutError_("the endpoint stopped sending before the read timeout.")
+    if isinstance(exc, ProtocolError | Urllib3HTTPError):
+        return errors.StreamError(f"the response stream broke off ({exc}).", after_output=after_output)
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return errors.TimeoutError_(f"the endpoint did not answer in time ({exc}).")
+    if isinstance(exc, NoCredentialsError):
+        return errors.InvalidRequestError("no AWS credentials found; configure a profile (--profile) or credentials.")
+    if isinstance(exc, ProfileNotFound):
+        return errors.InvalidRequestError(f"{exc}; pass an existing --profile.")
+    if isinstance(exc, NoRegionError):
+        return errors.InvalidRequestError("no AWS region configured; pass --region or set AWS_REGION.")
     if isinstance(exc, EndpointConnectionError):
         return errors.UnreachableError(f"could not connect to the SageMaker runtime ({exc}).")
     if isinstance(exc, ClientError):

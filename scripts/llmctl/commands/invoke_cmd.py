@@ -1,0 +1,111 @@
+"""`llmctl invoke`: call the endpoint once; the smoke check behind `make invoke`."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from botocore.exceptions import BotoCoreError
+from llm_service.client import GenerationRequest, InferenceClient, InferenceError, Target
+from llm_service.client.translate import translate
+
+from .. import endpoint_ref, exit_codes
+from ..aws_options import aws_options, settings_from
+from ..errors import LlmctlError
+from ..measure import Measured, run
+
+
+def _messages(prompt: str | None, messages_file: Path | None, system: str | None) -> list[dict[str, Any]]:
+    if messages_file is not None:
+        try:
+            messages = json.loads(messages_file.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise LlmctlError(f"--messages-file {messages_file} could not be read as JSON ({exc}).") from None
+        if not isinstance(messages, list) or not all(isinstance(m, dict) and "role" in m for m in messages):
+            raise LlmctlError(f"--messages-file {messages_file} must hold a JSON list of {{role, content}} objects.")
+        if system:
+            messages = [{"role": "system", "content": system}, *messages]
+        return messages
+    if prompt in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise LlmctlError("no prompt given; pass it as an argument, pipe it on stdin, or use --messages-file.")
+        prompt = sys.stdin.read()
+    if not prompt or not prompt.strip():
+        raise LlmctlError("the prompt is empty; give some text to send.")
+    return GenerationRequest.from_prompt(prompt, system).messages
+
+
+def _stats_line(m: Measured) -> str:
+    parts = [f"ttft {m.ttft_s:.2f} s" if m.ttft_s is not None else "ttft n/a", f"total {m.total_s:.2f} s"]
+    parts.append(f"{m.output_tokens} tokens" if m.output_tokens is not None else "tokens n/a")
+    parts.append(f"{m.tokens_per_s:.1f} tokens/s" if m.tokens_per_s else "tokens/s n/a")
+    return " · ".join(parts)
+
+
+@click.command("invoke")
+@click.argument("prompt", required=False)
+@click.option("--endpoint", "-e", help="Endpoint name.")
+@click.option("--tf-dir", type=click.Path(path_type=Path), help="Read the endpoint from `terraform output` here.")
+@click.option("--messages-file", type=click.Path(path_type=Path), help="JSON list of chat messages to send.")
+@click.option("--system", help="System prompt.")
+@click.option("--max-new-tokens", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--temperature", type=click.FloatRange(min=0.0))
+@click.option("--top-p", type=click.FloatRange(min=0.0, max=1.0, min_open=True))
+@click.option("--stop", multiple=True, help="Stop sequence (repeatable).")
+@click.option("--stream/--no-stream", default=True, show_default=True)
+@click.option("--format", "wire_format", type=click.Choice(["chat", "tgi"]), default="chat", show_default=True,
+              help="Request body: OpenAI chat messages, or TGI inputs + parameters.")  # fmt: skip
+@click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
+@click.option("--target-variant", help="Send to this production variant.")
+@click.option("--custom-attributes", help="CustomAttributes header passed to the container.")
+@click.option("--expect", help="Exit 1 unless the output matches this regular expression.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text and a stats line.")
+@aws_options
+def invoke_cmd(prompt: str | None, endpoint: str | None, tf_dir: Path | None, messages_file: Path | None,
+               system: str | None, max_new_tokens: int, temperature: float | None, top_p: float | None,
+               stop: tuple[str, ...], stream: bool, wire_format: str, inference_component: str | None,
+               target_variant: str | None, custom_attributes: str | None, expect: str | None, as_json: bool,
+               region: str | None, profile: str | None, endpoint_url: str | None,
+               read_timeout: float) -> None:  # fmt: skip
+    """Send one prompt to the endpoint, print the reply as it arrives, then a stats line.
+
+    \b
+    Exit codes: 0 ok, 1 --expect did not match, 2 bad input, 3 endpoint missing or not
+    InService, 4 model error, 5 timeout / unreachable / still throttled after retries.
+
+    \b
+    Examples:
+      llmctl invoke -e llama-dev "Say hello in French."
+      echo "Summarise: ..." | llmctl invoke --tf-dir terraform/envs/dev --json
+      llmctl invoke -e llama-dev --format tgi --no-stream --expect 'Paris' "Capital of France?"
+    """
+    try:
+        pattern = re.compile(expect) if expect else None
+    except re.error as exc:
+        raise LlmctlError(f"--expect {expect!r} is not a valid regular expression ({exc}).") from None
+    name = endpoint_ref.resolve(endpoint, tf_dir)
+    request = GenerationRequest(messages=_messages(prompt, messages_file, system), max_new_tokens=max_new_tokens,
+                                temperature=temperature, top_p=top_p, stop=list(stop))  # fmt: skip
+    target = Target(name, inference_component, target_variant, custom_attributes)
+    try:
+        client = InferenceClient(target, settings=settings_from(region, profile, endpoint_url, read_timeout),
+                                 wire_format="tgi" if wire_format == "tgi" else "chat")  # fmt: skip
+        echo = None if as_json else (lambda text: click.echo(text, nl=False))
+        measured = run(client, request, stream, echo)
+    except (InferenceError, BotoCoreError) as exc:
+        error = translate(exc)
+        raise LlmctlError(f"{name}: {error.message}", exit_codes.for_error(error)) from None
+    if as_json:
+        click.echo(json.dumps({"endpoint": name, "text": measured.text, "finish_reason": measured.finish_reason,
+                               "output_tokens": measured.output_tokens, "ttft_s": measured.ttft_s,
+                               "total_s": measured.total_s, "tokens_per_s": measured.tokens_per_s,
+                               "stream": stream}))  # fmt: skip
+    else:
+        click.echo("")
+        click.echo(_stats_line(measured), err=True)
+    if pattern and not pattern.search(measured.text):
+        raise LlmctlError(f"the reply did not match --expect {expect!r}.", exit_codes.EXPECT_MISMATCH)

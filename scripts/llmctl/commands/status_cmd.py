@@ -1,0 +1,97 @@
+"""`llmctl status`: endpoint status, instance counts per variant, and what the autoscaler did."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from llm_service.client import make_client
+from rich.console import Console
+from rich.table import Table
+
+from .. import endpoint_ref
+from ..aws_options import aws_options, settings_from
+from ..endpoint_status import TERMINAL, EndpointStatus, read_status
+from ..errors import LlmctlError
+
+
+def _render(status: EndpointStatus, console: Console) -> None:
+    colour = {"InService": "green", "Failed": "red"}.get(status.status, "yellow")
+    console.print(f"[bold]{status.name}[/bold]: [{colour}]{status.status}[/{colour}]")
+    if status.failure_reason:
+        console.print(f"[red]failure:[/red] {status.failure_reason}")
+    table = Table(title="variants")
+    for column in ("variant", "instances (current/desired)", "min..max"):
+        table.add_column(column)
+    for v in status.variants:
+        bounds = f"{v.min_capacity}..{v.max_capacity}" if v.min_capacity is not None else "not autoscaled"
+        table.add_row(v.name, f"{v.current_instances}/{v.desired_instances}", bounds)
+    console.print(table)
+    for v in status.variants:
+        if v.activities:
+            activity = Table(title=f"recent scaling activity: {v.name}")
+            for column in ("start", "status", "description"):
+                activity.add_column(column, overflow="fold")
+            for a in v.activities:
+                activity.add_row(str(a["start"]), str(a["status"]), str(a["description"]))
+            console.print(activity)
+    for note in status.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+
+
+@click.command("status")
+@click.option("--endpoint", "-e", help="Endpoint name.")
+@click.option("--tf-dir", type=click.Path(path_type=Path), help="Read the endpoint from `terraform output` here.")
+@click.option("--activities", type=click.IntRange(0, 50), default=5, show_default=True,
+              help="Recent scaling activities to show per variant.")  # fmt: skip
+@click.option("--watch", is_flag=True, help="Refresh until InService or failed.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.0), default=15.0, show_default=True, help="Seconds between polls."
+)
+@click.option("--max-wait", type=click.FloatRange(min=0.0), default=3600.0, show_default=True,
+              help="Give up watching after this many seconds (exit 5).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the final status as JSON.")
+@aws_options
+def status_cmd(endpoint: str | None, tf_dir: Path | None, activities: int, watch: bool, interval: float,
+               max_wait: float, as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None,
+               read_timeout: float) -> None:  # fmt: skip
+    """Show the endpoint's status, instance counts per variant, and recent autoscaling activity.
+
+    \b
+    Exit codes: 0 InService, 3 missing / Failed / OutOfService, 4 still changing (without --watch),
+    5 AWS unreachable or --max-wait exceeded.
+
+    \b
+    Examples:
+      llmctl status -e llama-dev
+      llmctl status --tf-dir terraform/envs/dev --watch
+    """
+    name = endpoint_ref.resolve(endpoint, tf_dir)
+    settings = settings_from(region, profile, endpoint_url, read_timeout)
+    try:
+        sagemaker = make_client("sagemaker", settings, endpoint_url)
+        autoscaling = make_client("application-autoscaling", settings, endpoint_url)
+    except Exception as exc:  # NoRegionError, ProfileNotFound
+        raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
+    console = Console(stderr=as_json)
+    status = read_status(sagemaker, autoscaling, name, activities)
+    if watch and status.status not in TERMINAL:
+        started = time.monotonic()
+        with console.status(f"{name}: {status.status}") as spinner:
+            while status.status not in TERMINAL:
+                elapsed = time.monotonic() - started
+                if elapsed >= max_wait:
+                    raise LlmctlError(f"{name} is still {status.status} after {elapsed:.0f} s.", 5)
+                time.sleep(min(interval, max(0.0, max_wait - elapsed)))
+                status = read_status(sagemaker, autoscaling, name, activities)
+                spinner.update(f"{name}: {status.status} ({time.monotonic() - started:.0f} s)")
+    if as_json:
+        click.echo(json.dumps(status.to_dict(), indent=2))
+    else:
+        _render(status, console)
+    if status.status in {"Failed", "OutOfService"}:
+        raise LlmctlError(f"{name} is {status.status}: {status.failure_reason or 'see the events above'}", 3)
+    if status.status != "InService":
+        raise LlmctlError(f"{name} is {status.status}; use --watch to wait for it.", 4)

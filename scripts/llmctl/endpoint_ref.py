@@ -1,0 +1,37 @@
+"""Which endpoint to call: --endpoint, else `terraform output` of a root directory, else LLM_ENDPOINT_NAME."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import LlmctlError
+
+ENV_VAR = "LLM_ENDPOINT_NAME"
+TF_OUTPUT = "endpoint_name"  # the output every Terraform root configuration exposes
+
+
+def from_terraform(tf_dir: Path) -> str:
+    from python_terraform import Terraform
+
+    if not tf_dir.is_dir():
+        raise LlmctlError(f"--tf-dir {tf_dir} is not a directory; pass a Terraform root such as terraform/envs/dev.")
+    try:
+        outputs = Terraform(working_dir=str(tf_dir)).output()
+    except FileNotFoundError:
+        raise LlmctlError("terraform is not on PATH; install it or pass --endpoint NAME.") from None
+    if not outputs or TF_OUTPUT not in outputs:
+        raise LlmctlError(
+            f"`terraform output` in {tf_dir} has no {TF_OUTPUT}; run `make apply` there first or pass --endpoint NAME."
+        )
+    return str(outputs[TF_OUTPUT]["value"])
+
+
+def resolve(endpoint: str | None, tf_dir: Path | None) -> str:
+    if endpoint:
+        return endpoint
+    if tf_dir is not None:
+        return from_terraform(tf_dir)
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    raise LlmctlError(f"no endpoint given; pass --endpoint NAME, --tf-dir DIR, or set {ENV_VAR}.")
