@@ -9,9 +9,13 @@ MODEL ?= meta-llama/Llama-3.1-8B-Instruct
 INSTANCE ?= ml.g5.2xlarge
 BACKEND ?= tgi
 RENDER_ARGS ?=
+TF_DIR ?= terraform/envs/dev
+ENDPOINT ?=
+PROMPT ?= Reply with one short sentence: what is the capital of France?
+ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render test lint fmt typecheck unit integration clean
+.PHONY: help venv render invoke load status test lint fmt typecheck unit integration clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,6 +31,15 @@ venv: $(STAMP) ## Create .venv and install the project with all extras
 render: $(STAMP) ## Render container env + sizing (MODEL=, INSTANCE=, BACKEND=, RENDER_ARGS=)
 	$(BIN)/llmctl render $(MODEL) --instance-type $(INSTANCE) --backend $(BACKEND) $(RENDER_ARGS)
 
+invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=); non-zero exit on any failure
+	$(BIN)/llmctl invoke $(ENDPOINT_ARGS) --max-new-tokens 32 --expect '\S' "$(PROMPT)"
+
+load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or TF_DIR=)
+	$(BIN)/llmctl load $(ENDPOINT_ARGS) --requests 100 --concurrency 8
+
+status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
+	$(BIN)/llmctl status $(ENDPOINT_ARGS)
+
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,6 +53,9 @@ typecheck: $(STAMP) ## mypy over llmctl and llm_service
 
 unit: $(STAMP) ## Fast unit tests only
 	$(BIN)/pytest -q -m "not integration"
+
+integration: $(STAMP) ## Integration tests only (local stream server, moto server)
+	$(BIN)/pytest -q -m integration
 
 test: $(STAMP) lint typecheck ## Lint, type-check and run every test (unit + integration)
 	$(BIN)/pytest -q
