@@ -7,7 +7,7 @@ ever re-sent once output has reached the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,14 +87,14 @@ class InferenceClient:
                 return parse_completion(payload)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def stream(self, request: GenerationRequest) -> Iterator[StreamChunk]:
+    def stream(self, request: GenerationRequest) -> Generator[StreamChunk, None, None]:
         body = build_body(request, self.wire_format, stream=True)
         for attempt in self._retrying():
             with attempt:
                 yield from self._stream_once(body)
                 return
 
-    def _stream_once(self, body: bytes) -> Iterator[StreamChunk]:
+    def _stream_once(self, body: bytes) -> Generator[StreamChunk, None, None]:
         emitted = False
         event_stream = None
         try:

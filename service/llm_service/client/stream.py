@@ -9,7 +9,7 @@ only decoded once all its bytes are there. Lines are SSE (`data:` with or withou
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from .errors import StreamError
@@ -73,6 +73,26 @@ def iter_chunks(parts: Iterable[bytes]) -> Iterator[StreamChunk]:
         event = decode_line(line)
         if event is DONE:
             return
+        if isinstance(event, dict):
+            chunk = parse_event(event)
+            if chunk is not None:
+                yield chunk
+
+
+async def aiter_chunks(parts: AsyncIterable[bytes]) -> AsyncIterator[StreamChunk]:
+    """The async twin of iter_chunks, for HTTP upstreams read with httpx."""
+    assembler = LineAssembler()
+    async for part in parts:
+        for line in assembler.feed(part):
+            event = decode_line(line)
+            if event is DONE:
+                return
+            if isinstance(event, dict):
+                chunk = parse_event(event)
+                if chunk is not None:
+                    yield chunk
+    for line in assembler.flush():
+        event = decode_line(line)
         if isinstance(event, dict):
             chunk = parse_event(event)
             if chunk is not None:

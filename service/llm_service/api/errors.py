@@ -1,0 +1,44 @@
+"""HTTP error mapping: every failure becomes a status and a body in the caller's protocol, never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..client import errors as e
+
+RETRY_AFTER_S = "2"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, error_type: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_type = error_type
+        self.headers = headers or {}
+
+
+def from_upstream(exc: e.InferenceError) -> ApiError:
+    retry = {"Retry-After": RETRY_AFTER_S}
+    if isinstance(exc, e.InvalidRequestError):  # includes the model's own 4xx validation message
+        return ApiError(400, exc.message, "invalid_request_error")
+    if isinstance(exc, e.ThrottledError):
+        return ApiError(429, exc.message, "rate_limit_error", retry)
+    if isinstance(exc, e.ModelNotReadyError | e.UpstreamUnavailableError):
+        return ApiError(503, exc.message, "service_unavailable", retry)
+    if isinstance(exc, e.TimeoutError_):
+        return ApiError(504, exc.message, "timeout")
+    return ApiError(502, exc.message, "upstream_error")
+
+
+def body_for(path: str, error: ApiError) -> dict[str, Any]:
+    if path.startswith("/v1/"):
+        return {"error": {"message": error.message, "type": error.error_type, "code": error.status}}
+    return {"error": error.message, "error_type": error.error_type}
+
+
+def stream_event_for(path: str, exc: e.InferenceError) -> dict[str, Any]:
+    """The SSE error event a client sees when a stream fails after it started."""
+    if path.startswith("/v1/"):
+        return {"error": {"message": exc.message, "type": exc.kind, "code": 500}}
+    return {"error": exc.message, "error_type": exc.kind}

@@ -1,0 +1,128 @@
+"""What every generation route shares: limits, the upstream call, metrics, and SSE streaming with an
+error event on mid-stream failure and upstream cancellation when the client goes away."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+from sse_starlette import EventSourceResponse
+
+from ..client import Completion, GenerationRequest, InferenceError, StreamChunk, WireFormat
+from ..settings import ServiceSettings
+from .errors import ApiError, from_upstream, stream_event_for
+from .state import ServiceState
+
+log = logging.getLogger("llm_service.runner")
+
+
+def max_new_tokens(requested: int | None, settings: ServiceSettings) -> int:
+    if requested is not None and requested > settings.max_tokens_cap:
+        raise ApiError(400, f"max tokens {requested} exceeds this service's cap of {settings.max_tokens_cap}; "
+                       "ask for fewer.", "invalid_request_error")  # fmt: skip
+    return requested or settings.default_max_tokens
+
+
+class Generation:
+    """One request's trip through the upstream, holding one of its key's concurrency slots."""
+
+    def __init__(self, state: ServiceState, settings: ServiceSettings, key: str, route: str) -> None:
+        self.state, self.settings, self.key, self.route = state, settings, key, route
+        self.started = time.perf_counter()
+        self.output_tokens = 0
+
+    def acquire(self) -> None:
+        if not self.state.concurrency.try_acquire(self.key, self.settings.per_key_concurrency):
+            limit = self.settings.per_key_concurrency
+            raise ApiError(429, f"too many concurrent requests for this key (limit {limit})", "rate_limit_error",
+                           {"Retry-After": "1"})  # fmt: skip
+
+    def _upstream_error(self, exc: InferenceError) -> ApiError:
+        self.state.metrics.upstream_errors.labels(exc.kind).inc()
+        log.warning("upstream error", extra={"kind": exc.kind, "route": self.route, "key": self.key})
+        return from_upstream(exc)
+
+    async def complete(self, request: GenerationRequest, wire_format: WireFormat) -> Completion:
+        self.acquire()
+        try:
+            completion = await self.state.upstream.generate(request, wire_format)
+        except InferenceError as exc:
+            raise self._upstream_error(exc) from None
+        finally:
+            self.state.concurrency.release(self.key)
+        elapsed = time.perf_counter() - self.started
+        self.state.metrics.latency.labels(self.route).observe(elapsed)
+        self.output_tokens = completion.output_tokens or 0
+        self.state.metrics.output_tokens.labels(self.route).inc(self.output_tokens)
+        return completion
+
+    async def stream(
+        self,
+        request: GenerationRequest,
+        wire_format: WireFormat,
+        render: Callable[[StreamChunk], list[dict[str, Any] | str]],
+        finish: Callable[[], list[dict[str, Any] | str]],
+        path: str,
+    ) -> EventSourceResponse:
+        """Start the upstream stream; errors before the first chunk become a normal HTTP error response."""
+        self.acquire()
+        chunks = self.state.upstream.stream(request, wire_format)
+        try:
+            first = await anext(chunks)
+        except StopAsyncIteration:
+            first = None
+        except InferenceError as exc:
+            self.state.concurrency.release(self.key)
+            raise self._upstream_error(exc) from None
+        except BaseException:
+            self.state.concurrency.release(self.key)
+            raise
+        return EventSourceResponse(self._events(first, chunks, render, finish, path), sep="\n", ping=15)
+
+    async def _events(self, first: StreamChunk | None, chunks: AsyncIterator[StreamChunk],
+                      render: Callable[[StreamChunk], list[dict[str, Any] | str]],
+                      finish: Callable[[], list[dict[str, Any] | str]],
+                      path: str) -> AsyncIterator[dict[str, str]]:  # fmt: skip
+        metrics = self.state.metrics
+        metrics.inflight_streams.inc()
+        saw_token = False
+        completed = False
+        try:
+            pending = [first] if first is not None else []
+            while True:
+                if pending:
+                    chunk = pending.pop()
+                else:
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                if chunk.is_token:
+                    self.output_tokens += 1
+                    if not saw_token:
+                        saw_token = True
+                        metrics.ttft.labels(self.route).observe(time.perf_counter() - self.started)
+                for event in render(chunk):
+                    yield {"data": event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)}
+            for event in finish():
+                yield {"data": event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)}
+            completed = True
+        except InferenceError as exc:
+            metrics.upstream_errors.labels(exc.kind).inc()
+            log.warning("stream failed", extra={"kind": exc.kind, "route": self.route, "key": self.key})
+            yield {"data": json.dumps(stream_event_for(path, exc))}
+        finally:
+            with anyio.CancelScope(shield=True):  # a disconnect cancels us; cleanup must still run
+                with contextlib.suppress(Exception):
+                    await chunks.aclose()  # type: ignore[attr-defined]
+                self.state.concurrency.release(self.key)
+                metrics.inflight_streams.dec()
+                metrics.output_tokens.labels(self.route).inc(self.output_tokens)
+                metrics.latency.labels(self.route).observe(time.perf_counter() - self.started)
+                if not completed:
+                    log.info("stream ended early", extra={"route": self.route, "tokens": self.output_tokens})

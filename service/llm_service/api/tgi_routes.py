@@ -1,0 +1,68 @@
+"""TGI-compatible routes: POST /generate and POST /generate_stream (SSE)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..client import GenerationRequest, StreamChunk
+from ..settings import ServiceSettings, get_settings
+from .runner import Generation, max_new_tokens
+from .schemas import TgiGenerateRequest
+from .state import ServiceState, get_state, require_key
+
+router = APIRouter()
+
+
+def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings) -> GenerationRequest:
+    p = body.parameters
+    temperature = 0.0 if p.do_sample is False else p.temperature
+    return GenerationRequest(messages=[{"role": "user", "content": body.inputs}],
+                             max_new_tokens=max_new_tokens(p.max_new_tokens, settings),
+                             temperature=temperature, top_p=p.top_p, stop=p.stop)  # fmt: skip
+
+
+@router.post("/generate")
+async def generate(
+    body: TgiGenerateRequest,
+    settings: ServiceSettings = Depends(get_settings),  # noqa: B008
+    state: ServiceState = Depends(get_state),  # noqa: B008
+    key: str = Depends(require_key),
+) -> JSONResponse:
+    completion = await Generation(state, settings, key, "generate").complete(_to_generation(body, settings), "tgi")
+    result: dict[str, Any] = {"generated_text": completion.text}
+    if body.parameters.details:
+        result["details"] = {"finish_reason": completion.finish_reason or "length",
+                             "generated_tokens": completion.output_tokens}  # fmt: skip
+    return JSONResponse(result)
+
+
+@router.post("/generate_stream", response_model=None)
+async def generate_stream(
+    body: TgiGenerateRequest,
+    request: Request,
+    settings: ServiceSettings = Depends(get_settings),  # noqa: B008
+    state: ServiceState = Depends(get_state),  # noqa: B008
+    key: str = Depends(require_key),
+) -> Any:
+    generation = Generation(state, settings, key, "generate_stream")
+    text: list[str] = []
+    last: dict[str, Any] = {"index": 0, "finish": None}
+
+    def render(chunk: StreamChunk) -> list[dict[str, Any] | str]:
+        last["finish"] = chunk.finish_reason or last["finish"]
+        if not chunk.is_token:
+            return []
+        text.append(chunk.text)
+        last["index"] += 1
+        done = chunk.finish_reason is not None
+        details = {"finish_reason": chunk.finish_reason, "generated_tokens": last["index"]} if done else None
+        return [{"index": last["index"], "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
+                 "generated_text": "".join(text) if done else None, "details": details}]  # fmt: skip
+
+    def finish() -> list[dict[str, Any] | str]:
+        return []  # TGI's generate stream has no [DONE]: the last token event carries generated_text
+
+    return await generation.stream(_to_generation(body, settings), "tgi", render, finish, request.url.path)

@@ -1,0 +1,130 @@
+"""The FastAPI app: OpenAI- and TGI-compatible routes over a SageMaker endpoint (or a container URL).
+
+Run it with `make serve`, or `uvicorn llm_service.app:create_app --factory`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from . import logs
+from .api import openai_routes, tgi_routes
+from .api.errors import ApiError, body_for
+from .api.state import ServiceState, get_state
+from .auth import ApiKeys
+from .client import AwsSettings, Target
+from .limits import BodySizeLimit
+from .settings import ServiceSettings, get_settings
+from .upstream import HttpUpstream, SageMakerUpstream, Upstream
+
+log = logging.getLogger("llm_service.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def build_upstream(settings: ServiceSettings) -> Upstream:
+    if settings.upstream == "http":
+        assert settings.upstream_url is not None
+        return HttpUpstream(settings.upstream_url, timeout_s=settings.upstream_timeout_s)
+    assert settings.endpoint_name is not None
+    aws = AwsSettings(region=settings.region, endpoint_url=settings.aws_endpoint_url,
+                      read_timeout_s=settings.upstream_timeout_s)  # fmt: skip
+    return SageMakerUpstream(Target(settings.endpoint_name, settings.inference_component), aws,
+                             max_threads=settings.aws_threads)  # fmt: skip
+
+
+def create_app(settings: ServiceSettings | None = None, upstream: Upstream | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logs.configure()
+    state = ServiceState(upstream=upstream or build_upstream(settings), keys=ApiKeys(settings.load_api_keys()))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await state.upstream.aclose()
+
+    app = FastAPI(title="SageMaker LLM Stack service", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.svc = state
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.include_router(openai_routes.router)
+    app.include_router(tgi_routes.router)
+    _add_operational_routes(app)
+    _add_error_handlers(app)
+    _add_middleware(app, settings, state)
+    return app
+
+
+def _add_operational_routes(app: FastAPI) -> None:
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready(
+        settings: ServiceSettings = Depends(get_settings),  # noqa: B008
+        state: ServiceState = Depends(get_state),  # noqa: B008
+    ) -> JSONResponse:
+        is_ready, detail = await state.ready(settings.ready_cache_s)
+        return JSONResponse({"ready": is_ready, "upstream": state.upstream.name, "detail": detail},
+                            status_code=200 if is_ready else 503)  # fmt: skip
+
+    @app.get("/metrics")
+    async def metrics(state: ServiceState = Depends(get_state)) -> Response:  # noqa: B008
+        return PlainTextResponse(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(body_for(request.url.path, exc), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        error = ApiError(400, f"{where}: {first.get('msg')}" if where else str(first.get("msg")),
+                         "invalid_request_error")  # fmt: skip
+        return JSONResponse(body_for(request.url.path, error), status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        error = ApiError(500, f"internal error (request id {logs.request_id.get()})", "internal_error")
+        return JSONResponse(body_for(request.url.path, error), status_code=500)
+
+
+def _add_middleware(app: FastAPI, settings: ServiceSettings, state: ServiceState) -> None:
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = logs.request_id.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            logs.request_id.reset(token)
+        response.headers["x-request-id"] = rid
+        route = request.scope.get("route")
+        label = getattr(route, "path", "unmatched")
+        state.metrics.requests.labels(label, str(response.status_code)).inc()
+        log.info("request", extra={"request_id": rid, "method": request.method, "path": request.url.path,
+                                   "status": response.status_code,
+                                   "ms": round((time.perf_counter() - started) * 1000, 2)})  # fmt: skip
+        return response
+
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

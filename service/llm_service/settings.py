@@ -1,0 +1,70 @@
+"""Service settings (environment variables prefixed LLM_SERVICE_, or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLM_SERVICE_", env_file=".env", extra="ignore")
+
+    upstream: Literal["sagemaker", "http"] = "sagemaker"
+    # SageMaker upstream
+    endpoint_name: str | None = None
+    inference_component: str | None = None
+    region: str | None = None
+    aws_endpoint_url: str | None = None
+    aws_threads: int = Field(256, ge=1, le=2048, description="thread pool bound for blocking AWS calls")
+    # HTTP upstream (a TGI / OpenAI-protocol container)
+    upstream_url: str | None = None
+    upstream_timeout_s: float = 70.0
+    # What /v1/models reports
+    model_name: str = "sagemaker-llm"
+    # Auth: keys from a file (one per line) or a comma-separated env value. Off only when said explicitly.
+    api_keys_file: Path | None = None
+    api_keys: SecretStr | None = None
+    auth_disabled: bool = False
+    # Limits
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    max_tokens_cap: int = Field(4096, ge=1)
+    default_max_tokens: int = Field(512, ge=1)
+    per_key_concurrency: int = Field(32, ge=1)
+    ready_cache_s: float = Field(5.0, ge=0)
+    # CORS stays off unless origins are listed
+    cors_origins: list[str] = Field(default_factory=list)
+    log_prompts: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> ServiceSettings:
+        if self.upstream == "sagemaker" and not self.endpoint_name:
+            raise ValueError("LLM_SERVICE_ENDPOINT_NAME is required when LLM_SERVICE_UPSTREAM=sagemaker")
+        if self.upstream == "http" and not self.upstream_url:
+            raise ValueError("LLM_SERVICE_UPSTREAM_URL is required when LLM_SERVICE_UPSTREAM=http")
+        if not self.auth_disabled and self.api_keys is None and self.api_keys_file is None:
+            raise ValueError(
+                "no API keys configured: set LLM_SERVICE_API_KEYS_FILE (or LLM_SERVICE_API_KEYS), "
+                "or LLM_SERVICE_AUTH_DISABLED=true to run without auth"
+            )
+        if self.default_max_tokens > self.max_tokens_cap:
+            raise ValueError("LLM_SERVICE_DEFAULT_MAX_TOKENS must not exceed LLM_SERVICE_MAX_TOKENS_CAP")
+        return self
+
+    def load_api_keys(self) -> list[str]:
+        keys: list[str] = []
+        if self.api_keys is not None:
+            keys += [k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip()]
+        if self.api_keys_file is not None:
+            lines = self.api_keys_file.read_text().splitlines()
+            keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        return keys
+
+
+@lru_cache
+def get_settings() -> ServiceSettings:
+    """The FastAPI dependency; tests override it with app.dependency_overrides."""
+    return ServiceSettings()
