@@ -115,9 +115,10 @@ class SyntheticUpstream:
                              "choices": [{"index": 0, "delta": {"content": f"t{i} "},
                                           "finish_reason": "length" if last else None}]}  # fmt: skip
                 else:
+                    details = {"finish_reason": "length", "generated_tokens": n} if last else None
+                    whole = "".join(f"t{j} " for j in range(n)) if last else None
                     event = {"index": i + 1, "token": {"id": i, "text": f"t{i} ", "logprob": -0.5, "special": False},
-                             "generated_text": None if not last else "".join(f"t{j} " for j in range(n)),
-                             "details": {"finish_reason": "length", "generated_tokens": n} if last else None}  # fmt: skip
+                             "generated_text": whole, "details": details}  # fmt: skip
                 await _chunk(writer, b"data:" + json.dumps(event).encode() + b"\n\n")
             if chat and not fail:
                 await _chunk(writer, b"data:[DONE]\n\n")
