@@ -1,0 +1,246 @@
+"""The HTTP service over a real socket: every route, SSE parsed with httpx-sse, error mapping, auth, limits,
+client disconnect, and the `openai` package pointed at it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import connect_sse
+from llm_service.app import create_app
+from llm_service.settings import ServiceSettings
+from support.servers import ServiceThread, UpstreamThread
+
+pytestmark = pytest.mark.integration
+KEY = "sk-test-0123456789"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[UpstreamThread]:
+    thread = UpstreamThread(tokens_per_s=500)
+    thread.url = thread.start()  # type: ignore[attr-defined]
+    yield thread
+    thread.stop()
+
+
+def start_service(upstream_url: str, **overrides: Any) -> ServiceThread:
+    settings = ServiceSettings(upstream="http", upstream_url=upstream_url, api_keys=KEY, model_name="llama-test",
+                               **overrides)  # fmt: skip
+    service = ServiceThread(create_app(settings))
+    service.start()
+    return service
+
+
+@pytest.fixture(scope="module")
+def service(upstream) -> Iterator[str]:
+    svc = start_service(upstream.url, per_key_concurrency=64)
+    yield svc.url
+    svc.stop()
+
+
+def chat(content: str = "hello", **extra: Any) -> dict[str, Any]:
+    return {"model": "llama-test", "messages": [{"role": "user", "content": content}], "max_tokens": 5, **extra}
+
+
+def test_health_needs_no_key(service) -> None:
+    assert httpx.get(f"{service}/health").json() == {"status": "ok"}
+
+
+def test_models_requires_a_valid_key(service) -> None:
+    missing = httpx.get(f"{service}/v1/models")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert "API key" in missing.json()["error"]["message"]
+    assert httpx.get(f"{service}/v1/models", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = httpx.get(f"{service}/v1/models", headers=AUTH)
+    assert ok.status_code == 200 and ok.json()["data"][0]["id"] == "llama-test"
+
+
+def test_chat_completion(service) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json=chat(), headers=AUTH)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "t0 t1 t2 t3 t4 "}
+    assert body["choices"][0]["finish_reason"] == "length"
+    assert body["usage"]["completion_tokens"] == 5
+
+
+def test_chat_stream_is_sse_chunks_ending_with_done(service) -> None:
+    body = chat(stream=True, stream_options={"include_usage": True})
+    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH,
+                                               json=body) as sse:  # fmt: skip
+        assert sse.response.headers["content-type"].startswith("text/event-stream")
+        data = [event.data for event in sse.iter_sse()]
+    assert data[-1] == "[DONE]"
+    chunks = [json.loads(d) for d in data[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == "t0 t1 t2 t3 t4 "
+    assert chunks[-1]["usage"]["completion_tokens"] == 5
+    assert chunks[-2]["choices"][0]["finish_reason"] == "length"
+
+
+def test_tgi_generate(service, upstream) -> None:
+    body = {"inputs": "hi", "parameters": {"max_new_tokens": 3, "details": True}}
+    response = httpx.post(f"{service}/generate", json=body, headers=AUTH)
+    assert response.json() == {"generated_text": "t0 t1 t2 ", "details": {"finish_reason": "length",
+                                                                           "generated_tokens": 3}}  # fmt: skip
+    assert upstream.upstream.stats.requests[-1]["body"]["inputs"] == "hi"
+
+
+def test_tgi_generate_stream(service) -> None:
+    body = {"inputs": "hi", "parameters": {"max_new_tokens": 4}}
+    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/generate_stream", json=body,
+                                               headers=AUTH) as sse:  # fmt: skip
+        events = [json.loads(e.data) for e in sse.iter_sse()]
+    assert [e["token"]["text"] for e in events] == ["t0 ", "t1 ", "t2 ", "t3 "]
+    assert events[-1]["generated_text"] == "t0 t1 t2 t3 " and events[-1]["details"]["finish_reason"] == "length"
+    assert all(e["generated_text"] is None for e in events[:-1])
+
+
+def test_upstream_validation_error_is_400_with_the_models_message(service) -> None:
+    openai_shape = httpx.post(f"{service}/v1/chat/completions", json=chat("FAIL_422"), headers=AUTH)
+    assert openai_shape.status_code == 400
+    assert "Input validation error" in openai_shape.json()["error"]["message"]
+    tgi_shape = httpx.post(f"{service}/generate_stream", json={"inputs": "FAIL_422"}, headers=AUTH)
+    assert tgi_shape.status_code == 400 and "Input validation error" in tgi_shape.json()["error"]
+
+
+def test_mid_stream_failure_sends_an_error_event_then_closes(service) -> None:
+    body = chat("FAIL_MIDSTREAM", stream=True, max_tokens=10)
+    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH,
+                                               json=body) as sse:  # fmt: skip
+        data = [e.data for e in sse.iter_sse()]
+    assert "[DONE]" not in data
+    error = json.loads(data[-1])["error"]
+    assert "CUDA out of memory" in error["message"] and error["type"] == "stream_error"
+
+
+def test_max_tokens_cap(service) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json=chat(max_tokens=100_000), headers=AUTH)
+    assert response.status_code == 400 and "cap of 4096" in response.json()["error"]["message"]
+
+
+def test_body_size_limit(service) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json=chat("x" * 2_000_000), headers=AUTH)
+    assert response.status_code == 413
+
+
+def test_invalid_body_is_400_without_traceback(service) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json={"messages": []}, headers=AUTH)
+    assert response.status_code == 400
+    assert "messages" in response.json()["error"]["message"] and "Traceback" not in response.text
+
+
+def test_no_cors_by_default(service) -> None:
+    preflight = httpx.options(f"{service}/v1/chat/completions", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})  # fmt: skip
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_per_key_concurrency_limit_is_429(upstream) -> None:
+    svc = start_service(upstream.url, per_key_concurrency=2)
+    try:
+        with httpx.Client(timeout=10) as client:
+            streams = [client.stream("POST", f"{svc.url}/v1/chat/completions", headers=AUTH,
+                                     json=chat(stream=True, max_tokens=400)) for _ in range(2)]  # fmt: skip
+            opened = [s.__enter__() for s in streams]
+            assert all(r.status_code == 200 for r in opened)
+            third = client.post(f"{svc.url}/v1/chat/completions", json=chat(), headers=AUTH)
+            assert third.status_code == 429 and third.headers["retry-after"] == "1"
+            for s in streams:
+                s.__exit__(None, None, None)
+    finally:
+        svc.stop()
+
+
+def test_client_disconnect_cancels_the_upstream_stream(upstream, service) -> None:
+    before = upstream.upstream.stats.cancelled
+    body = {"inputs": "long", "parameters": {"max_new_tokens": 2000}}
+    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/generate_stream", headers=AUTH,
+                                               json=body) as sse:  # fmt: skip
+        events = sse.iter_sse()
+        next(events)
+        next(events)
+    deadline = time.monotonic() + 5
+    while upstream.upstream.stats.cancelled == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert upstream.upstream.stats.cancelled == before + 1
+    deadline = time.monotonic() + 5
+    while "llm_inflight_streams 0.0" not in httpx.get(f"{service}/metrics").text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "llm_inflight_streams 0.0" in httpx.get(f"{service}/metrics").text
+
+
+def test_metrics_cover_requests_latency_ttft_tokens_and_streams(service) -> None:
+    httpx.post(f"{service}/v1/chat/completions", json=chat(stream=True), headers=AUTH).read()
+    text = httpx.get(f"{service}/metrics").text
+    for name in ("llm_requests_total", "llm_request_seconds_bucket", "llm_time_to_first_token_seconds_bucket",
+                 "llm_output_tokens_total", "llm_upstream_errors_total", "llm_inflight_streams"):  # fmt: skip
+        assert name in text
+    assert 'llm_requests_total{route="/v1/chat/completions",status="200"}' in text
+
+
+def test_ready_reflects_the_upstream(upstream, service) -> None:
+    assert httpx.get(f"{service}/ready").json()["ready"] is True
+    svc = start_service("http://127.0.0.1:9", ready_cache_s=0)  # nothing listens on port 9
+    try:
+        response = httpx.get(f"{svc.url}/ready")
+        assert response.status_code == 503 and response.json()["ready"] is False
+        assert httpx.post(f"{svc.url}/v1/chat/completions", json=chat(), headers=AUTH).status_code == 502
+    finally:
+        svc.stop()
+
+
+def test_upstream_timeout_is_504() -> None:
+    slow = UpstreamThread(tokens_per_s=100, first_token_delay_s=2.0)
+    url = slow.start()
+    svc = start_service(url, upstream_timeout_s=0.3)
+    try:
+        response = httpx.post(f"{svc.url}/v1/chat/completions", json=chat(), headers=AUTH, timeout=10)
+        assert response.status_code == 504
+    finally:
+        svc.stop()
+        slow.stop()
+
+
+def test_logs_are_json_with_request_id_and_no_prompt(service) -> None:
+    import io
+
+    from llm_service.logs import JsonFormatter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("llm_service")
+    logger.addHandler(handler)
+    try:
+        response = httpx.post(f"{service}/v1/chat/completions", json=chat("TOP-SECRET-PROMPT"),
+                              headers={**AUTH, "X-Request-ID": "req-123"})  # fmt: skip
+        assert response.headers["x-request-id"] == "req-123"
+        time.sleep(0.05)
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert any(entry["request_id"] == "req-123" and entry.get("status") == 200 for entry in lines)
+    assert not any("TOP-SECRET-PROMPT" in json.dumps(entry) for entry in lines)
+    assert not any(KEY in json.dumps(entry) for entry in lines)
+
+
+def test_openai_sdk_works_unchanged(service) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{service}/v1", api_key=KEY)
+    completion = client.chat.completions.create(model="llama-test", messages=[{"role": "user", "content": "hi"}],
+                                                max_tokens=3)  # fmt: skip
+    assert completion.choices[0].message.content == "t0 t1 t2 "
+    stream = client.chat.completions.create(model="llama-test", messages=[{"role": "user", "content": "hi"}],
+                                            max_tokens=4, stream=True)  # fmt: skip
+    assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices) == "t0 t1 t2 t3 "
