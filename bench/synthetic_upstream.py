@@ -55,6 +55,8 @@ class SyntheticUpstream:
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 await self._route(method, path, json.loads(body) if body else {}, writer)
+                if headers.get("connection", "").lower() == "close":
+                    return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
@@ -75,17 +77,30 @@ class SyntheticUpstream:
         prompt = json.dumps(body.get("messages") if chat else body.get("inputs"))
         n = int(body.get("max_tokens") if chat else body.get("parameters", {}).get("max_new_tokens") or 20)
         if "FAIL_422" in prompt:
-            return await _json(writer, 422, {"error": "Input validation error: `inputs` must have less than 10 tokens",
-                                             "error_type": "validation"})  # fmt: skip
+            return await _json(
+                writer,
+                422,
+                {"error": "Input validation error: `inputs` must have less than 10 tokens", "error_type": "validation"},
+            )
         streaming = path == "/generate_stream" or (chat and body.get("stream"))
         if not streaming:
             await asyncio.sleep(self.first_token_delay_s + n / self.tokens_per_s)
             text = "".join(f"t{i} " for i in range(n))
             if chat:
-                return await _json(writer, 200, {"id": "x", "object": "chat.completion", "created": int(time.time()),
-                    "model": "synthetic", "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                    "finish_reason": "length"}], "usage": {"prompt_tokens": 3, "completion_tokens": n,
-                    "total_tokens": n + 3}})  # fmt: skip
+                return await _json(
+                    writer,
+                    200,
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": "synthetic",
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}
+                        ],
+                        "usage": {"prompt_tokens": 3, "completion_tokens": n, "total_tokens": n + 3},
+                    },
+                )
             return await _json(
                 writer, 200, {"generated_text": text, "details": {"finish_reason": "length", "generated_tokens": n}}
             )
@@ -111,14 +126,24 @@ class SyntheticUpstream:
                     break
                 last = i == n - 1
                 if chat:
-                    event = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "synthetic",
-                             "choices": [{"index": 0, "delta": {"content": f"t{i} "},
-                                          "finish_reason": "length" if last else None}]}  # fmt: skip
+                    event = {
+                        "id": "x",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "synthetic",
+                        "choices": [
+                            {"index": 0, "delta": {"content": f"t{i} "}, "finish_reason": "length" if last else None}
+                        ],
+                    }
                 else:
                     details = {"finish_reason": "length", "generated_tokens": n} if last else None
                     whole = "".join(f"t{j} " for j in range(n)) if last else None
-                    event = {"index": i + 1, "token": {"id": i, "text": f"t{i} ", "logprob": -0.5, "special": False},
-                             "generated_text": whole, "details": details}  # fmt: skip
+                    event = {
+                        "index": i + 1,
+                        "token": {"id": i, "text": f"t{i} ", "logprob": -0.5, "special": False},
+                        "generated_text": whole,
+                        "details": details,
+                    }
                 await _chunk(writer, b"data:" + json.dumps(event).encode() + b"\n\n")
             if chat and not fail:
                 await _chunk(writer, b"data:[DONE]\n\n")
@@ -140,8 +165,10 @@ async def _chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
 async def _json(writer: asyncio.StreamWriter, status: int, body: Any) -> None:
     data = json.dumps(body).encode()
     reason = {200: "OK", 404: "Not Found", 422: "Unprocessable Entity"}.get(status, "Error")
-    writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-                 .encode() + data)  # fmt: skip
+    writer.write(
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+        + data
+    )
     await writer.drain()
 
 

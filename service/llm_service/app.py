@@ -6,10 +6,7 @@ Run it with `make serve`, or `uvicorn llm_service.app:create_app --factory`.
 from __future__ import annotations
 
 import logging
-import re
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -24,11 +21,11 @@ from .api.state import ServiceState, get_state
 from .auth import ApiKeys
 from .client import AwsSettings, Target
 from .limits import BodySizeLimit
-from .settings import ServiceSettings, get_settings
+from .request_context import RequestContext
+from .settings import ServiceSettings, get_settings, load_settings
 from .upstream import HttpUpstream, SageMakerUpstream, Upstream
 
 log = logging.getLogger("llm_service.access")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def build_upstream(settings: ServiceSettings) -> Upstream:
@@ -43,7 +40,7 @@ def build_upstream(settings: ServiceSettings) -> Upstream:
 
 
 def create_app(settings: ServiceSettings | None = None, upstream: Upstream | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = settings or load_settings()
     logs.configure()
     state = ServiceState(upstream=upstream or build_upstream(settings), keys=ApiKeys(settings.load_api_keys()))
 
@@ -54,7 +51,7 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
 
     app = FastAPI(title="SageMaker LLM Stack service", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.svc = state
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     app.include_router(openai_routes.router)
     app.include_router(tgi_routes.router)
     _add_operational_routes(app)
@@ -103,28 +100,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: ServiceSettings, state: ServiceState) -> None:
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = logs.request_id.set(rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            logs.request_id.reset(token)
-        response.headers["x-request-id"] = rid
-        route = request.scope.get("route")
-        label = getattr(route, "path", "unmatched")
-        state.metrics.requests.labels(label, str(response.status_code)).inc()
-        log.info("request", extra={"request_id": rid, "method": request.method, "path": request.url.path,
-                                   "status": response.status_code,
-                                   "ms": round((time.perf_counter() - started) * 1000, 2)})  # fmt: skip
-        return response
-
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])  # fmt: skip
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=state.metrics)  # outermost: sees every response, 413s included

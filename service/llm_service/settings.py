@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from fastapi import Request
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -65,6 +66,12 @@ class ServiceSettings(BaseSettings):
 
 
 @lru_cache
-def get_settings() -> ServiceSettings:
-    """The FastAPI dependency; tests override it with app.dependency_overrides."""
+def load_settings() -> ServiceSettings:
+    """Settings from the environment, read once."""
     return ServiceSettings()
+
+
+async def get_settings(request: Request) -> ServiceSettings:
+    """The FastAPI dependency (async: no thread hop); tests override it with app.dependency_overrides."""
+    settings: ServiceSettings = request.app.state.settings
+    return settings

@@ -32,12 +32,12 @@ class ServiceState:
         return self.ready_result
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.svc
     return state
 
 
-def require_key(
+async def require_key(
     request: Request,
     settings: ServiceSettings = Depends(get_settings),  # noqa: B008 - FastAPI's dependency idiom
     state: ServiceState = Depends(get_state),  # noqa: B008

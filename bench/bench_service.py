@@ -1,0 +1,234 @@
+"""`make bench`: what the service adds on top of the model server.
+
+A synthetic upstream on 127.0.0.1 streams N tokens at R tokens/s (TGI and chat formats). The same load, at each
+concurrency, goes once straight to the upstream and once through the service (uvicorn, uvloop, httptools, auth
+on, JSON access logs on). Reported: added time to first token (p50, p99), the tokens/s ratio, and the service's
+RSS and CPU. Results go to bench-results/service-overhead.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+from sse_load import StreamTiming, run_streams
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "bench-key"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+class Sampler:
+    """RSS (max) and CPU time of a process while a run is going on."""
+
+    def __init__(self, pid: int) -> None:
+        self.proc = psutil.Process(pid)
+        self.rss_max = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Sampler:
+        t = self.proc.cpu_times()
+        self.cpu_start, self.wall_start = t.user + t.system, time.perf_counter()
+        threading.Thread(target=self._loop, daemon=True).start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            self.rss_max = max(self.rss_max, self.proc.memory_info().rss)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        t = self.proc.cpu_times()
+        self.rss_max = max(self.rss_max, self.proc.memory_info().rss)
+        self.cpu_percent = 100 * (t.user + t.system - self.cpu_start) / (time.perf_counter() - self.wall_start)
+
+
+def summarize(timings: list[StreamTiming], wall_s: float) -> dict[str, Any]:
+    ok = [t for t in timings if t.ok]
+    ttfts = [t.ttft_s for t in ok]
+    return {
+        "streams": len(timings),
+        "ok": len(ok),
+        "ttft_p50_ms": 1000 * pct(ttfts, 50),
+        "ttft_p99_ms": 1000 * pct(ttfts, 99),
+        "tokens": sum(t.tokens for t in ok),
+        "tokens_per_s": sum(t.tokens for t in ok) / wall_s,
+        "wall_s": wall_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tokens", type=int, default=64, help="N: tokens per stream")
+    parser.add_argument("--rate", type=float, default=50.0, help="R: tokens per second per stream")
+    parser.add_argument("--concurrency", default="1,16,64,256")
+    parser.add_argument("--waves", type=int, default=2, help="streams per run = waves × concurrency (min 20)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+
+    up_port, svc_port = free_port(), free_port()
+    upstream_url, service_url = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{svc_port}"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "synthetic_upstream.py"),
+                "--port",
+                str(up_port),
+                "--tokens-per-s",
+                str(args.rate),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+    ]
+    env = {
+        **os.environ,
+        "LLM_SERVICE_UPSTREAM": "http",
+        "LLM_SERVICE_UPSTREAM_URL": upstream_url,
+        "LLM_SERVICE_API_KEYS": KEY,
+        "LLM_SERVICE_PER_KEY_CONCURRENCY": "4096",
+    }
+    service = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "llm_service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(svc_port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "4096",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    procs.append(service)
+    results: dict[str, Any] = {
+        "params": {
+            "tokens": args.tokens,
+            "rate": args.rate,
+            "concurrency": levels,
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+        },
+        "runs": [],
+    }
+    try:
+        wait_http(f"{upstream_url}/health")
+        wait_http(f"{service_url}/health")
+        headers = {"Authorization": f"Bearer {KEY}"}
+        bodies = {
+            "tgi": ("/generate_stream", {"inputs": "bench", "parameters": {"max_new_tokens": args.tokens}}),
+            "chat": (
+                "/v1/chat/completions",
+                {"messages": [{"role": "user", "content": "bench"}], "max_tokens": args.tokens, "stream": True},
+            ),
+        }
+        for fmt, (path, body) in bodies.items():
+            asyncio.run(run_streams(service_url, path, body, 4, 8, headers))  # warm-up
+            for concurrency in levels:
+                total = max(20, args.waves * concurrency)
+                stream_s = args.tokens / args.rate
+                direct_timings, direct_wall = asyncio.run(
+                    run_streams(upstream_url, path, body, concurrency, total, headers, stream_s)
+                )
+                with Sampler(service.pid) as sampler:
+                    svc_timings, svc_wall = asyncio.run(
+                        run_streams(service_url, path, body, concurrency, total, headers, stream_s)
+                    )
+                direct, through = summarize(direct_timings, direct_wall), summarize(svc_timings, svc_wall)
+                run = {
+                    "format": fmt,
+                    "concurrency": concurrency,
+                    "direct": direct,
+                    "service": through,
+                    "added_ttft_p50_ms": through["ttft_p50_ms"] - direct["ttft_p50_ms"],
+                    "added_ttft_p99_ms": through["ttft_p99_ms"] - direct["ttft_p99_ms"],
+                    "tokens_per_s_ratio": through["tokens_per_s"] / direct["tokens_per_s"],
+                    "service_rss_mib": sampler.rss_max / 2**20,
+                    "service_cpu_percent": sampler.cpu_percent,
+                }
+                results["runs"].append(run)
+                print(
+                    f"{fmt:4s} c={concurrency:<3d} added ttft p50 {run['added_ttft_p50_ms']:+.2f} ms "
+                    f"p99 {run['added_ttft_p99_ms']:+.2f} ms · tokens/s ratio {run['tokens_per_s_ratio']:.4f} · "
+                    f"rss {run['service_rss_mib']:.0f} MiB · cpu {run['service_cpu_percent']:.0f}%",
+                    flush=True,
+                )
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "service-overhead.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "service-overhead.md").write_text(markdown(results))
+    print(f"wrote {args.out / 'service-overhead.json'} and .md")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    p = results["params"]
+    lines = [
+        f"Synthetic upstream: {p['tokens']} tokens per stream at {p['rate']:g} tokens/s; "
+        f"{p['cpus']} CPUs shared by load generator, upstream and service; Python {p['python']}.",
+        "",
+        "| format | concurrency | direct TTFT p50 / p99 (ms) | added TTFT p50 / p99 (ms) | tokens/s ratio "
+        "(service ÷ direct) | service RSS (MiB) | service CPU |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results["runs"]:
+        d = r["direct"]
+        lines.append(
+            f"| {r['format']} | {r['concurrency']} | {d['ttft_p50_ms']:.2f} / {d['ttft_p99_ms']:.2f} | "
+            f"{r['added_ttft_p50_ms']:+.2f} / {r['added_ttft_p99_ms']:+.2f} | {r['tokens_per_s_ratio']:.4f} | "
+            f"{r['service_rss_mib']:.0f} | {r['service_cpu_percent']:.0f}% |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
