@@ -15,7 +15,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render invoke load status test lint fmt typecheck unit integration clean
+.PHONY: help venv render invoke load status serve bench image test lint fmt typecheck unit integration clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,15 @@ load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(BIN)/llmctl status $(ENDPOINT_ARGS)
+
+serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (configure with LLM_SERVICE_* variables)
+	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
+
+bench: $(STAMP) ## Service overhead benchmark → bench-results/service-overhead.{json,md}
+	$(BIN)/python bench/bench_service.py
+
+image: ## Build the service image (needs a Docker engine)
+	docker build -f service/Dockerfile -t llm-service .
 
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check .

@@ -134,3 +134,26 @@ async def test_cors_only_when_origins_are_configured() -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
         preflight = await client.options("/v1/chat/completions", headers=headers)
     assert preflight.headers["access-control-allow-origin"] == "https://app.example"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LLM_SERVICE_UPSTREAM": "sagemaker"}, "LLM_SERVICE_ENDPOINT_NAME is required"),
+        ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x"}, "no API keys configured"),
+        ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x", "LLM_SERVICE_API_KEYS_FILE": "/nope"},
+         "could not read LLM_SERVICE_API_KEYS_FILE"),
+        ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x", "LLM_SERVICE_AUTH_DISABLED": "true",
+          "LLM_SERVICE_MAX_TOKENS_CAP": "many"}, "LLM_SERVICE_MAX_TOKENS_CAP"),
+    ],
+)  # fmt: skip
+def test_serve_refuses_bad_settings_in_one_line(env, message, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LLM_SERVICE_")}
+    result = subprocess.run([sys.executable, "-m", "llm_service"], env={**clean, **env}, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
