@@ -9,7 +9,6 @@ RSS and CPU. Results go to bench-results/service-overhead.{json,md}.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import uvloop
 from sse_load import StreamTiming, run_streams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,6 +100,11 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
 
+    # The service gets a core of its own; the load generator and the synthetic upstream share the other, so what
+    # is measured is the service rather than the harness competing with it for CPU.
+    cpus = sorted(os.sched_getaffinity(0))
+    harness_cpus, service_cpus = ({cpus[0]}, set(cpus[1:])) if len(cpus) > 1 else (set(cpus), set(cpus))
+    os.sched_setaffinity(0, harness_cpus)
     up_port, svc_port = free_port(), free_port()
     upstream_url, service_url = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{svc_port}"
     procs = [
@@ -147,6 +152,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    os.sched_setaffinity(service.pid, service_cpus)
     procs.append(service)
     results: dict[str, Any] = {
         "params": {
@@ -154,6 +160,8 @@ def main() -> None:
             "rate": args.rate,
             "concurrency": levels,
             "cpus": os.cpu_count(),
+            "service_cpus": sorted(service_cpus),
+            "harness_cpus": sorted(harness_cpus),
             "python": sys.version.split()[0],
         },
         "runs": [],
@@ -170,15 +178,17 @@ def main() -> None:
             ),
         }
         for fmt, (path, body) in bodies.items():
-            asyncio.run(run_streams(service_url, path, body, 4, 8, headers))  # warm-up
             for concurrency in levels:
+                # Warm both paths at this concurrency (connection pools, code paths) before measuring.
+                uvloop.run(run_streams(upstream_url, path, body, concurrency, concurrency, headers, 0.2))
+                uvloop.run(run_streams(service_url, path, body, concurrency, concurrency, headers, 0.2))
                 total = max(20, args.waves * concurrency)
                 stream_s = args.tokens / args.rate
-                direct_timings, direct_wall = asyncio.run(
+                direct_timings, direct_wall = uvloop.run(
                     run_streams(upstream_url, path, body, concurrency, total, headers, stream_s)
                 )
                 with Sampler(service.pid) as sampler:
-                    svc_timings, svc_wall = asyncio.run(
+                    svc_timings, svc_wall = uvloop.run(
                         run_streams(service_url, path, body, concurrency, total, headers, stream_s)
                     )
                 direct, through = summarize(direct_timings, direct_wall), summarize(svc_timings, svc_wall)
@@ -214,7 +224,8 @@ def markdown(results: dict[str, Any]) -> str:
     p = results["params"]
     lines = [
         f"Synthetic upstream: {p['tokens']} tokens per stream at {p['rate']:g} tokens/s; "
-        f"{p['cpus']} CPUs shared by load generator, upstream and service; Python {p['python']}.",
+        f"service on CPU {p['service_cpus']}, load generator and upstream on CPU {p['harness_cpus']} "
+        f"({p['cpus']} CPUs in all); Python {p['python']}, uvloop everywhere.",
         "",
         "| format | concurrency | direct TTFT p50 / p99 (ms) | added TTFT p50 / p99 (ms) | tokens/s ratio "
         "(service ÷ direct) | service RSS (MiB) | service CPU |",

@@ -48,7 +48,7 @@ async def stream_once(url: str, path: str, body: dict, headers: dict[str, str] |
             for line in lines:
                 # Token events carry "token" (TGI) or "content" in a delta (chat); headers and chunk sizes do not.
                 if line.startswith(b"data:") and (
-                    b'"token"' in line or b'"content": "t' in line or b'"content":"t' in line
+                    b'"token"' in line or b'"content": "t' in line or b'"content":"t' in line or b'"content":"t' in line
                 ):
                     tokens += 1
                     if first is None:

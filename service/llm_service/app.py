@@ -5,6 +5,7 @@ Run it with `make serve`, or `uvicorn llm_service.app:create_app --factory`.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,6 +47,10 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Move what import and startup allocated out of the collector's reach, so a full collection scans only
+        # per-request garbage: shorter GC pauses, which show up directly in p99 time to first token.
+        gc.collect()
+        gc.freeze()
         yield
         await state.upstream.aclose()
 

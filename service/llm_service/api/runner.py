@@ -4,13 +4,13 @@ error event on mid-stream failure and upstream cancellation when the client goes
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
+import orjson
 from sse_starlette import EventSourceResponse
 
 from ..client import Completion, GenerationRequest, InferenceError, StreamChunk, WireFormat
@@ -19,6 +19,12 @@ from .errors import ApiError, from_upstream, stream_event_for
 from .state import ServiceState
 
 log = logging.getLogger("llm_service.runner")
+
+
+def _sse(event: dict[str, Any] | str) -> bytes:
+    """One SSE event, encoded once here: sse-starlette passes bytes through untouched."""
+    data = event.encode() if isinstance(event, str) else orjson.dumps(event)
+    return b"data: " + data + b"\n\n"
 
 
 def max_new_tokens(requested: int | None, settings: ServiceSettings) -> int:
@@ -87,7 +93,7 @@ class Generation:
     async def _events(self, first: StreamChunk | None, chunks: AsyncIterator[StreamChunk],
                       render: Callable[[StreamChunk], list[dict[str, Any] | str]],
                       finish: Callable[[], list[dict[str, Any] | str]],
-                      path: str) -> AsyncIterator[dict[str, str]]:  # fmt: skip
+                      path: str) -> AsyncIterator[bytes]:  # fmt: skip
         metrics = self.state.metrics
         metrics.inflight_streams.inc()
         saw_token = False
@@ -108,14 +114,14 @@ class Generation:
                         saw_token = True
                         metrics.ttft.labels(self.route).observe(time.perf_counter() - self.started)
                 for event in render(chunk):
-                    yield {"data": event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)}
+                    yield _sse(event)
             for event in finish():
-                yield {"data": event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)}
+                yield _sse(event)
             completed = True
         except InferenceError as exc:
             metrics.upstream_errors.labels(exc.kind).inc()
             log.warning("stream failed", extra={"kind": exc.kind, "route": self.route, "key": self.key})
-            yield {"data": json.dumps(stream_event_for(path, exc))}
+            yield _sse(stream_event_for(path, exc))
         finally:
             with anyio.CancelScope(shield=True):  # a disconnect cancels us; cleanup must still run
                 with contextlib.suppress(Exception):

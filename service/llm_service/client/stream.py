@@ -8,9 +8,10 @@ only decoded once all its bytes are there. Lines are SSE (`data:` with or withou
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
+
+import orjson
 
 from .errors import StreamError
 from .wire import StreamChunk, parse_event
@@ -54,8 +55,8 @@ def decode_line(line: bytes) -> dict[str, Any] | object | None:
     if payload == b"[DONE]":
         return DONE
     try:
-        event = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        event = orjson.loads(payload)  # validates UTF-8 too
+    except orjson.JSONDecodeError:
         raise StreamError(f"the stream carried a line that is not JSON: {payload[:200]!r}") from None
     return event if isinstance(event, dict) else None
 
