@@ -15,7 +15,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render invoke load status serve bench image test lint fmt typecheck unit integration clean
+.PHONY: help venv render invoke load status serve bench bench-aws image test lint fmt typecheck unit integration clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (configure with LLM_SE
 
 bench: $(STAMP) ## Service overhead benchmark → bench-results/service-overhead.{json,md}
 	$(BIN)/python bench/bench_service.py
+
+bench-aws: $(STAMP) ## Thread pool + boto3 vs aiobotocore for the SageMaker upstream → bench-results/aws-adapter.json
+	$(BIN)/python bench/bench_aws_adapter.py
 
 image: ## Build the service image (needs a Docker engine)
 	docker build -f service/Dockerfile -t llm-service .

@@ -37,7 +37,7 @@ def build_upstream(settings: ServiceSettings) -> Upstream:
     aws = AwsSettings(region=settings.region, endpoint_url=settings.aws_endpoint_url,
                       read_timeout_s=settings.upstream_timeout_s)  # fmt: skip
     return SageMakerUpstream(Target(settings.endpoint_name, settings.inference_component), aws,
-                             max_threads=settings.aws_threads)  # fmt: skip
+                             max_connections=settings.aws_max_connections)  # fmt: skip
 
 
 def create_app(settings: ServiceSettings | None = None, upstream: Upstream | None = None) -> FastAPI:

@@ -20,7 +20,7 @@ class ServiceSettings(BaseSettings):
     inference_component: str | None = None
     region: str | None = None
     aws_endpoint_url: str | None = None
-    aws_threads: int = Field(256, ge=1, le=2048, description="thread pool bound for blocking AWS calls")
+    aws_max_connections: int = Field(256, ge=1, le=4096, description="connection pool size to the SageMaker runtime")
     # HTTP upstream (a TGI / OpenAI-protocol container)
     upstream_url: str | None = None
     upstream_timeout_s: float = 70.0

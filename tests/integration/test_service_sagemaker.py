@@ -20,7 +20,7 @@ AUTH = {"Authorization": "Bearer k"}
 @pytest.fixture
 def service(stub_runtime):  # type: ignore[no-untyped-def]
     settings = ServiceSettings(upstream="sagemaker", endpoint_name="llama-dev", region="us-east-1",
-                               aws_endpoint_url=stub_runtime.url, api_keys="k", aws_threads=8)  # fmt: skip
+                               aws_endpoint_url=stub_runtime.url, api_keys="k", aws_max_connections=8)  # fmt: skip
     svc = ServiceThread(create_app(settings))
     svc.start()
     yield svc.url
@@ -58,3 +58,68 @@ def test_disconnect_closes_the_sagemaker_stream(stub_runtime, service) -> None:
     while stub_runtime.closed_streams == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert stub_runtime.closed_streams == 1
+
+
+async def collect(upstream, request):  # type: ignore[no-untyped-def]
+    return [chunk.text async for chunk in upstream.stream(request, "tgi")]
+
+
+def make_upstream(stub_runtime):  # type: ignore[no-untyped-def]
+    from llm_service.client import AwsSettings, Target
+    from llm_service.upstream import SageMakerUpstream
+
+    settings = AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=5, max_attempts=3)
+    return SageMakerUpstream(Target("ep"), settings, retry_max_wait_s=0.01)
+
+
+async def test_async_upstream_retries_model_not_ready_then_streams(stub_runtime) -> None:
+    from llm_service.client import GenerationRequest
+
+    stub_runtime.replies.append(ErrorReply(429, "ModelNotReadyException", "loading"))
+    upstream = make_upstream(stub_runtime)
+    try:
+        texts = await collect(upstream, GenerationRequest.from_prompt("hi", max_new_tokens=8))
+    finally:
+        await upstream.aclose()
+    assert "".join(texts).startswith("tok0") and len(stub_runtime.requests) == 2
+
+
+async def test_async_upstream_never_resends_after_output(stub_runtime) -> None:
+    from llm_service.client import GenerationRequest, StreamError
+
+    stub_runtime.replies.append(StreamReply([sse_tokens(["first"], "tgi")], error=("InternalStreamFailure", "lost")))
+    upstream = make_upstream(stub_runtime)
+    seen: list[str] = []
+    try:
+        with pytest.raises(StreamError) as info:
+            async for chunk in upstream.stream(GenerationRequest.from_prompt("hi"), "tgi"):
+                seen.append(chunk.text)
+    finally:
+        await upstream.aclose()
+    assert seen == ["first"] and info.value.after_output and len(stub_runtime.requests) == 1
+
+
+async def test_async_upstream_ready_reads_endpoint_status(moto_url) -> None:
+    import boto3
+    from llm_service.client import AwsSettings, Target
+    from llm_service.upstream import SageMakerUpstream
+
+    sm = boto3.client("sagemaker", endpoint_url=moto_url, region_name="us-east-1")
+    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
+                    PrimaryContainer={"Image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/x:1"})  # fmt: skip
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": "m",
+        "InstanceType": "ml.g4dn.xlarge",
+        "InitialInstanceCount": 1,
+    }
+    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[variant])
+    sm.create_endpoint(EndpointName="ready-ep", EndpointConfigName="c")
+    settings = AwsSettings(region="us-east-1", endpoint_url=moto_url)
+    present, missing = SageMakerUpstream(Target("ready-ep"), settings), SageMakerUpstream(Target("ghost"), settings)
+    try:
+        assert await present.ready() == (True, "InService")
+        assert (await missing.ready())[0] is False
+    finally:
+        await present.aclose()
+        await missing.aclose()

@@ -39,7 +39,7 @@ class Target:
         return args
 
 
-def _retryable(exc: BaseException) -> bool:
+def retryable(exc: BaseException) -> bool:
     """What botocore does not retry itself: a model still loading, a 530, a stream failing before any output."""
     if not isinstance(exc, InferenceError) or not exc.retryable or exc.transport_retried:
         return False
@@ -64,7 +64,7 @@ class InferenceClient:
 
     def _retrying(self) -> Retrying:
         return Retrying(
-            retry=retry_if_exception(_retryable),
+            retry=retry_if_exception(retryable),
             stop=stop_after_attempt(self._retry_attempts),
             wait=wait_exponential_jitter(
                 multiplier=min(0.5, self._retry_max_wait_s), max=self._retry_max_wait_s, jitter=0.1

@@ -1,13 +1,12 @@
 """Direct HTTP upstream: a TGI or OpenAI-protocol container URL (local use, tests, the benchmark).
 
-aiohttp rather than httpx here: on the same loop and upstream, aiohttp reached the first streamed byte in
-0.14 ms p50 against httpx's 0.51 ms (bench/adapter probe in docs/performance.md), and its C parser costs less
-per SSE event. This is the hot path of every proxied token.
+aiohttp rather than httpx here: against the same upstream on the same loop, aiohttp reached the first streamed
+byte in about a third of httpx's time (bench/bench_http_client.py, docs/performance.md), and its C parser costs
+less per SSE event. This is the hot path of every proxied token.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -61,7 +60,7 @@ class HttpUpstream:
         try:
             async with self._client().post(_PATHS[wire_format, False], data=body, headers=_JSON) as response:
                 payload = await response.read()
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             raise e.TimeoutError_("the upstream did not answer in time.") from None
         except aiohttp.ClientError as exc:
             raise e.UnreachableError(f"could not reach the upstream ({type(exc).__name__}).") from None
@@ -82,18 +81,20 @@ class HttpUpstream:
         except e.StreamError as exc:
             exc.after_output = emitted
             raise
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             raise e.TimeoutError_("the upstream stopped sending before the read timeout.") from None
         except aiohttp.ClientError as exc:
             if emitted:
-                raise e.StreamError(f"the upstream stream broke off ({type(exc).__name__}).", after_output=True) from None
+                raise e.StreamError(
+                    f"the upstream stream broke off ({type(exc).__name__}).", after_output=True
+                ) from None
             raise e.UnreachableError(f"could not reach the upstream ({type(exc).__name__}).") from None
 
     async def ready(self) -> tuple[bool, str]:
         try:
             async with self._client().get("/health", timeout=aiohttp.ClientTimeout(total=2.0)) as response:
                 return response.status == 200, f"HTTP {response.status}"
-        except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             return False, type(exc).__name__
 
     async def aclose(self) -> None:
