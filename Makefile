@@ -43,8 +43,10 @@ status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (configure with LLM_SERVICE_* variables)
 	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
 
-bench: $(STAMP) ## Service overhead benchmark → bench-results/service-overhead.{json,md}
+bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probes) → bench-results/
 	$(BIN)/python bench/bench_service.py
+	cd bench && ../$(BIN)/python bench_asgi_path.py 2>/dev/null
+	cd bench && ../$(BIN)/python bench_http_client.py
 
 bench-aws: $(STAMP) ## Thread pool + boto3 vs aiobotocore for the SageMaker upstream → bench-results/aws-adapter.json
 	$(BIN)/python bench/bench_aws_adapter.py
