@@ -183,8 +183,11 @@ def _download_config(model_id: str, revision: str | None) -> dict[str, Any]:
     import logging
 
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not our message
+    from rich.console import Console
+
     try:
-        path = hf_hub_download(model_id, "config.json", revision=revision)
+        with Console(stderr=True).status(f"fetching {model_id}'s config.json from the Hugging Face Hub"):
+            path = hf_hub_download(model_id, "config.json", revision=revision)
     except Exception as exc:
         hint = close_matches(model_id.lower(), list(catalog()))
         raise LlmctlError(

@@ -46,6 +46,16 @@ def retryable(exc: BaseException) -> bool:
     return not (isinstance(exc, StreamError) and exc.after_output)
 
 
+def retry_policy(attempts: int, max_wait_s: float) -> dict[str, Any]:
+    """tenacity arguments shared by the sync client and the service's async upstream."""
+    return {
+        "retry": retry_if_exception(retryable),
+        "stop": stop_after_attempt(attempts),
+        "wait": wait_exponential_jitter(multiplier=min(0.5, max_wait_s), max=max_wait_s, jitter=0.1),
+        "reraise": True,
+    }
+
+
 class InferenceClient:
     def __init__(
         self,
@@ -63,14 +73,7 @@ class InferenceClient:
         self._retry_max_wait_s = retry_max_wait_s
 
     def _retrying(self) -> Retrying:
-        return Retrying(
-            retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(self._retry_attempts),
-            wait=wait_exponential_jitter(
-                multiplier=min(0.5, self._retry_max_wait_s), max=self._retry_max_wait_s, jitter=0.1
-            ),
-            reraise=True,
-        )
+        return Retrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s))
 
     def _call_args(self, body: bytes) -> dict[str, Any]:
         return {**self.target.call_args(), "Body": body, "ContentType": "application/json"}

@@ -61,6 +61,17 @@ def decode_line(line: bytes) -> dict[str, Any] | object | None:
     return event if isinstance(event, dict) else None
 
 
+def chunks_in(lines: Iterable[bytes]) -> Iterator[StreamChunk | object]:
+    """Stream chunks from complete lines; yields DONE (and stops) at `[DONE]`."""
+    for line in lines:
+        event = decode_line(line)
+        if event is DONE:
+            yield DONE
+            return
+        if isinstance(event, dict) and (chunk := parse_event(event)) is not None:
+            yield chunk
+
+
 def iter_chunks(parts: Iterable[bytes]) -> Iterator[StreamChunk]:
     """Byte parts (PayloadPart.Bytes in order) → stream chunks, stopping at [DONE]."""
     assembler = LineAssembler()
@@ -70,31 +81,20 @@ def iter_chunks(parts: Iterable[bytes]) -> Iterator[StreamChunk]:
             yield from assembler.feed(part)
         yield from assembler.flush()
 
-    for line in lines():
-        event = decode_line(line)
-        if event is DONE:
+    for item in chunks_in(lines()):
+        if item is DONE:
             return
-        if isinstance(event, dict):
-            chunk = parse_event(event)
-            if chunk is not None:
-                yield chunk
+        yield item  # type: ignore[misc]
 
 
 async def aiter_chunks(parts: AsyncIterable[bytes]) -> AsyncIterator[StreamChunk]:
-    """The async twin of iter_chunks, for HTTP upstreams read with httpx."""
+    """The async twin of iter_chunks, for upstreams read with aiohttp or aiobotocore."""
     assembler = LineAssembler()
     async for part in parts:
-        for line in assembler.feed(part):
-            event = decode_line(line)
-            if event is DONE:
+        for item in chunks_in(assembler.feed(part)):
+            if item is DONE:
                 return
-            if isinstance(event, dict):
-                chunk = parse_event(event)
-                if chunk is not None:
-                    yield chunk
-    for line in assembler.flush():
-        event = decode_line(line)
-        if isinstance(event, dict):
-            chunk = parse_event(event)
-            if chunk is not None:
-                yield chunk
+            yield item  # type: ignore[misc]
+    for item in chunks_in(assembler.flush()):
+        if item is not DONE:
+            yield item  # type: ignore[misc]

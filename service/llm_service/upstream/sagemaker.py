@@ -18,15 +18,15 @@ import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying
 
 from ..client import Completion, GenerationRequest, StreamChunk, Target, WireFormat
 from ..client import errors as e
 from ..client.aws import AwsSettings
-from ..client.client import retryable
-from ..client.stream import DONE, LineAssembler, decode_line
+from ..client.client import retry_policy
+from ..client.stream import aiter_chunks
 from ..client.translate import translate
-from ..client.wire import build_body, parse_completion, parse_event
+from ..client.wire import build_body, parse_completion
 
 
 def _transport_error(exc: BaseException, after_output: bool) -> e.InferenceError:
@@ -74,14 +74,7 @@ class SageMakerUpstream:
         return self._clients[service]
 
     def _retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(
-            retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(self._retry_attempts),
-            wait=wait_exponential_jitter(
-                multiplier=min(0.5, self._retry_max_wait_s), max=self._retry_max_wait_s, jitter=0.1
-            ),
-            reraise=True,
-        )
+        return AsyncRetrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s))
 
     def _call_args(self, body: bytes) -> dict[str, Any]:
         return {**self._target.call_args(), "Body": body, "ContentType": "application/json",
@@ -118,18 +111,15 @@ class SageMakerUpstream:
             runtime = await self._client("sagemaker-runtime")
             response = await runtime.invoke_endpoint_with_response_stream(**self._call_args(body))
             event_stream = response["Body"]
-            assembler = LineAssembler()
-            async for event in event_stream:
-                part = event.get("PayloadPart")
-                if part is None:
-                    continue
-                for line in assembler.feed(part["Bytes"]):
-                    decoded = decode_line(line)
-                    if decoded is DONE:
-                        return
-                    if isinstance(decoded, dict) and (chunk := parse_event(decoded)) is not None:
-                        emitted = emitted or chunk.is_token
-                        yield chunk
+
+            async def parts() -> AsyncIterator[bytes]:
+                async for event in event_stream:
+                    if "PayloadPart" in event:
+                        yield event["PayloadPart"]["Bytes"]
+
+            async for chunk in aiter_chunks(parts()):
+                emitted = emitted or chunk.is_token
+                yield chunk
         except e.StreamError as exc:
             exc.after_output = emitted
             raise
