@@ -234,6 +234,25 @@ def test_logs_are_json_with_request_id_and_no_prompt(service) -> None:
     assert not any(KEY in json.dumps(entry) for entry in lines)
 
 
+def test_prompts_are_logged_only_when_enabled(upstream) -> None:
+    import io
+
+    from llm_service.logs import JsonFormatter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    svc = start_service(upstream.url, log_prompts=True)  # configures logging: add the handler after
+    logger = logging.getLogger("llm_service")
+    logger.addHandler(handler)
+    try:
+        httpx.post(f"{svc.url}/v1/chat/completions", json=chat("VISIBLE-PROMPT"), headers=AUTH)
+    finally:
+        svc.stop()
+        logger.removeHandler(handler)
+    assert "VISIBLE-PROMPT" in buffer.getvalue()
+
+
 def test_openai_sdk_works_unchanged(service) -> None:
     from openai import OpenAI
 

@@ -42,6 +42,11 @@ class Generation:
         self.started = time.perf_counter()
         self.output_tokens = 0
 
+    def log_prompt(self, request: GenerationRequest) -> None:
+        """Prompt text reaches the logs only when LLM_SERVICE_LOG_PROMPTS=true (off by default)."""
+        if self.settings.log_prompts:
+            log.info("prompt", extra={"route": self.route, "key": self.key, "prompt": request.messages})
+
     def acquire(self) -> None:
         if not self.state.concurrency.try_acquire(self.key, self.settings.per_key_concurrency):
             limit = self.settings.per_key_concurrency
@@ -54,6 +59,7 @@ class Generation:
         return from_upstream(exc)
 
     async def complete(self, request: GenerationRequest, wire_format: WireFormat) -> Completion:
+        self.log_prompt(request)
         self.acquire()
         try:
             completion = await self.state.upstream.generate(request, wire_format)
@@ -76,6 +82,7 @@ class Generation:
         path: str,
     ) -> EventSourceResponse:
         """Start the upstream stream; errors before the first chunk become a normal HTTP error response."""
+        self.log_prompt(request)
         self.acquire()
         chunks = self.state.upstream.stream(request, wire_format)
         try:
