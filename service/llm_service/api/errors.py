@@ -31,14 +31,17 @@ def from_upstream(exc: e.InferenceError) -> ApiError:
     return ApiError(502, exc.message, "upstream_error")
 
 
-def body_for(path: str, error: ApiError) -> dict[str, Any]:
+def _error_body(path: str, message: str, error_type: str, code: int) -> dict[str, Any]:
+    """An error in the caller's protocol: OpenAI's nested object under /v1/, TGI's flat one elsewhere."""
     if path.startswith("/v1/"):
-        return {"error": {"message": error.message, "type": error.error_type, "code": error.status}}
-    return {"error": error.message, "error_type": error.error_type}
+        return {"error": {"message": message, "type": error_type, "code": code}}
+    return {"error": message, "error_type": error_type}
+
+
+def body_for(path: str, error: ApiError) -> dict[str, Any]:
+    return _error_body(path, error.message, error.error_type, error.status)
 
 
 def stream_event_for(path: str, exc: e.InferenceError) -> dict[str, Any]:
     """The SSE error event a client sees when a stream fails after it started."""
-    if path.startswith("/v1/"):
-        return {"error": {"message": exc.message, "type": exc.kind, "code": 500}}
-    return {"error": exc.message, "error_type": exc.kind}
+    return _error_body(path, exc.message, exc.kind, 500)

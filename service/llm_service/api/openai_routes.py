@@ -64,9 +64,10 @@ async def chat_completions(
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     tracker: dict[str, Any] = {"role_sent": False, "finish": None, "reported": None, "prompt": None}
 
+    envelope = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
+
     def chunk_event(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
-        return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}  # fmt: skip
+        return {**envelope, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
 
     def render(chunk: StreamChunk) -> list[dict[str, Any] | str]:
         events: list[dict[str, Any] | str] = []
@@ -88,9 +89,9 @@ async def chat_completions(
         if include_usage:
             completion_tokens = tracker["reported"] or generation.output_tokens
             prompt = tracker["prompt"] or 0
-            events.append({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                           "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
-                                                    "total_tokens": prompt + completion_tokens}})  # fmt: skip
+            usage = {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
+                     "total_tokens": prompt + completion_tokens}  # fmt: skip
+            events.append({**envelope, "choices": [], "usage": usage})
         events.append("[DONE]")
         return events
 

@@ -27,6 +27,14 @@ def _sse(event: dict[str, Any] | str) -> bytes:
     return b"data: " + data + b"\n\n"
 
 
+async def _prepend(first: StreamChunk | None, rest: AsyncIterator[StreamChunk]) -> AsyncIterator[StreamChunk]:
+    """The chunk read before the response started, then the rest of the upstream stream."""
+    if first is not None:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
 def max_new_tokens(requested: int | None, settings: ServiceSettings) -> int:
     if requested is not None and requested > settings.max_tokens_cap:
         raise ApiError(400, f"max tokens {requested} exceeds this service's cap of {settings.max_tokens_cap}; "
@@ -89,11 +97,10 @@ class Generation:
             first = await anext(chunks)
         except StopAsyncIteration:
             first = None
-        except InferenceError as exc:
+        except BaseException as exc:
             self.state.concurrency.release(self.key)
-            raise self._upstream_error(exc) from None
-        except BaseException:
-            self.state.concurrency.release(self.key)
+            if isinstance(exc, InferenceError):
+                raise self._upstream_error(exc) from None
             raise
         return EventSourceResponse(self._events(first, chunks, render, finish, path), sep="\n", ping=15)
 
@@ -106,15 +113,7 @@ class Generation:
         saw_token = False
         completed = False
         try:
-            pending = [first] if first is not None else []
-            while True:
-                if pending:
-                    chunk = pending.pop()
-                else:
-                    try:
-                        chunk = await anext(chunks)
-                    except StopAsyncIteration:
-                        break
+            async for chunk in _prepend(first, chunks):
                 if chunk.is_token:
                     self.output_tokens += 1
                     if not saw_token:

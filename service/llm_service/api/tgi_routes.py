@@ -49,17 +49,15 @@ async def generate_stream(
 ) -> Any:
     generation = Generation(state, settings, key, "generate_stream")
     text: list[str] = []
-    last: dict[str, Any] = {"index": 0, "finish": None}
 
     def render(chunk: StreamChunk) -> list[dict[str, Any] | str]:
-        last["finish"] = chunk.finish_reason or last["finish"]
         if not chunk.is_token:
             return []
         text.append(chunk.text)
-        last["index"] += 1
+        index = len(text)
         done = chunk.finish_reason is not None
-        details = {"finish_reason": chunk.finish_reason, "generated_tokens": last["index"]} if done else None
-        return [{"index": last["index"], "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
+        details = {"finish_reason": chunk.finish_reason, "generated_tokens": index} if done else None
+        return [{"index": index, "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
                  "generated_text": "".join(text) if done else None, "details": details}]  # fmt: skip
 
     def finish() -> list[dict[str, Any] | str]:
