@@ -109,10 +109,7 @@ class InferenceClient:
             for chunk in iter_chunks(parts):
                 emitted = emitted or chunk.is_token
                 yield chunk
-        except StreamError as exc:
-            exc.after_output = emitted
-            raise
-        except (ClientError, BotoCoreError, *STREAM_READ_ERRORS) as exc:
+        except (StreamError, ClientError, BotoCoreError, *STREAM_READ_ERRORS) as exc:
             raise translate(exc, after_output=emitted) from None
         finally:
             # Closing the HTTP response stops the upstream generation when the caller walks away.

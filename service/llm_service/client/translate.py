@@ -15,7 +15,6 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
-from urllib3.exceptions import ProtocolError
 from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
 
 from . import errors
@@ -35,7 +34,7 @@ def translate(exc: Exception, after_output: bool = False) -> errors.InferenceErr
         return exc
     if isinstance(exc, Urllib3ReadTimeout):
         return errors.TimeoutError_("the endpoint stopped sending before the read timeout.")
-    if isinstance(exc, ProtocolError | Urllib3HTTPError):
+    if isinstance(exc, Urllib3HTTPError):
         return errors.StreamError(f"the response stream broke off ({exc}).", after_output=after_output)
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return errors.TimeoutError_(f"the endpoint did not answer in time ({exc}).")

@@ -15,11 +15,14 @@ import aiohttp
 from ..client import Completion, GenerationRequest, StreamChunk, WireFormat
 from ..client import errors as e
 from ..client.stream import aiter_chunks
+from ..client.translate import translate
 from ..client.wire import build_body, parse_completion
+from .base import transport_error
 
 _PATHS = {("chat", False): "/v1/chat/completions", ("chat", True): "/v1/chat/completions",
           ("tgi", False): "/generate", ("tgi", True): "/generate_stream"}  # fmt: skip
 _JSON = {"content-type": "application/json"}
+_PEER = "the upstream"
 
 
 def _error_for(status: int, body: bytes) -> e.InferenceError:
@@ -60,10 +63,8 @@ class HttpUpstream:
         try:
             async with self._client().post(_PATHS[wire_format, False], data=body, headers=_JSON) as response:
                 payload = await response.read()
-        except TimeoutError:
-            raise e.TimeoutError_("the upstream did not answer in time.") from None
-        except aiohttp.ClientError as exc:
-            raise e.UnreachableError(f"could not reach the upstream ({type(exc).__name__}).") from None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise transport_error(exc, _PEER, after_output=False) from None
         if response.status >= 400:
             raise _error_for(response.status, payload)
         return parse_completion(payload)
@@ -79,16 +80,9 @@ class HttpUpstream:
                     emitted = emitted or chunk.is_token
                     yield chunk
         except e.StreamError as exc:
-            exc.after_output = emitted
-            raise
-        except TimeoutError:
-            raise e.TimeoutError_("the upstream stopped sending before the read timeout.") from None
-        except aiohttp.ClientError as exc:
-            if emitted:
-                raise e.StreamError(
-                    f"the upstream stream broke off ({type(exc).__name__}).", after_output=True
-                ) from None
-            raise e.UnreachableError(f"could not reach the upstream ({type(exc).__name__}).") from None
+            raise translate(exc, after_output=emitted) from None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise transport_error(exc, _PEER, emitted) from None
 
     async def ready(self) -> tuple[bool, str]:
         try:

@@ -27,14 +27,9 @@ from ..client.client import retry_policy
 from ..client.stream import aiter_chunks
 from ..client.translate import translate
 from ..client.wire import build_body, parse_completion
+from .base import transport_error
 
-
-def _transport_error(exc: BaseException, after_output: bool) -> e.InferenceError:
-    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return e.TimeoutError_("the endpoint stopped sending before the read timeout.")
-    if after_output:
-        return e.StreamError(f"the response stream broke off ({type(exc).__name__}).", after_output=True)
-    return e.UnreachableError(f"could not reach the SageMaker runtime ({type(exc).__name__}).")
+_PEER = "the SageMaker runtime"
 
 
 class SageMakerUpstream:
@@ -92,7 +87,7 @@ class SageMakerUpstream:
                 except (ClientError, BotoCoreError) as exc:
                     raise translate(exc) from None
                 except (TimeoutError, aiohttp.ClientError) as exc:
-                    raise _transport_error(exc, after_output=False) from None
+                    raise transport_error(exc, _PEER, after_output=False) from None
                 return parse_completion(payload)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -120,13 +115,10 @@ class SageMakerUpstream:
             async for chunk in aiter_chunks(parts()):
                 emitted = emitted or chunk.is_token
                 yield chunk
-        except e.StreamError as exc:
-            exc.after_output = emitted
-            raise
-        except (ClientError, BotoCoreError) as exc:
+        except (e.StreamError, ClientError, BotoCoreError) as exc:
             raise translate(exc, after_output=emitted) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _transport_error(exc, emitted) from None
+            raise transport_error(exc, _PEER, emitted) from None
         finally:
             if event_stream is not None:
                 event_stream.close()  # closing the HTTP response stops SageMaker streaming to us
