@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from llm_service.client import AwsSettings, GenerationRequest, Target  # noqa: E402
 from llm_service.upstream import SageMakerUpstream  # noqa: E402
+from llmctl.loadgen import percentile  # noqa: E402
 from thread_pool_upstream import ThreadPoolSageMakerUpstream  # noqa: E402
 
 STUB = """
@@ -39,11 +40,6 @@ stub = StubRuntime(default_tokens={tokens}, token_delay_s={delay}).start()
 print(stub.url, flush=True)
 time.sleep(10**6)
 """
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 async def lag_monitor(samples: list[float], stop: asyncio.Event) -> None:
@@ -88,10 +84,10 @@ async def measure(name: str, run_one: Any, concurrency: int, total: int) -> dict
         "concurrency": concurrency,
         "streams": len(results),
         "tokens": tokens,
-        "ttft_p50_ms": 1000 * pct(ttfts, 50),
-        "ttft_p99_ms": 1000 * pct(ttfts, 99),
+        "ttft_p50_ms": 1000 * percentile(ttfts, 50),
+        "ttft_p99_ms": 1000 * percentile(ttfts, 99),
         "tokens_per_s": tokens / wall,
-        "loop_lag_p99_ms": 1000 * pct(lag, 99),
+        "loop_lag_p99_ms": 1000 * percentile(lag, 99),
         "loop_lag_max_ms": 1000 * max(lag),
         "cpu_ms_per_1000_tokens": 1e6 * cpu_s / tokens,
     }

@@ -21,6 +21,7 @@ from typing import Any
 
 import psutil
 import uvloop
+from llmctl.loadgen import percentile
 from sse_load import StreamTiming, run_streams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,11 +45,6 @@ def wait_http(url: str, timeout_s: float = 20) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up")
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 class Sampler:
@@ -82,8 +78,8 @@ def summarize(timings: list[StreamTiming], wall_s: float) -> dict[str, Any]:
     return {
         "streams": len(timings),
         "ok": len(ok),
-        "ttft_p50_ms": 1000 * pct(ttfts, 50),
-        "ttft_p99_ms": 1000 * pct(ttfts, 99),
+        "ttft_p50_ms": 1000 * percentile(ttfts, 50),
+        "ttft_p99_ms": 1000 * percentile(ttfts, 99),
         "tokens": sum(t.tokens for t in ok),
         "tokens_per_s": sum(t.tokens for t in ok) / wall_s,
         "wall_s": wall_s,

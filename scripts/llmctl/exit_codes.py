@@ -12,24 +12,27 @@ MODEL_ERROR = 4  # the container answered with an error (including its input val
 TIMEOUT_OR_UNREACHABLE = 5  # no answer in time, cannot connect, or throttled/5xx after retries
 
 
-def for_error(error: errors.InferenceError) -> int:
-    if isinstance(error, errors.ModelError | errors.StreamError):
+def _for_class(error_class: type[errors.InferenceError]) -> int:
+    if issubclass(error_class, errors.ModelError | errors.StreamError):
         return MODEL_ERROR
-    if isinstance(error, errors.EndpointNotFoundError | errors.ModelNotReadyError):
+    if issubclass(error_class, errors.EndpointNotFoundError | errors.ModelNotReadyError):
         return ENDPOINT_UNAVAILABLE
-    if isinstance(error, errors.InvalidRequestError):
+    if issubclass(error_class, errors.InvalidRequestError):
         return BAD_INPUT
     return TIMEOUT_OR_UNREACHABLE
 
 
+def for_error(error: errors.InferenceError) -> int:
+    return _for_class(type(error))
+
+
+def _error_classes(base: type[errors.InferenceError]) -> list[type[errors.InferenceError]]:
+    return [base, *(c for sub in base.__subclasses__() for c in _error_classes(sub))]
+
+
 def for_kind(kind: str) -> int:
-    """Exit code for an error kind recorded by `llmctl load`."""
-    by_kind = {
-        errors.ModelError.kind: MODEL_ERROR,
-        errors.ModelValidationError.kind: MODEL_ERROR,
-        errors.StreamError.kind: MODEL_ERROR,
-        errors.EndpointNotFoundError.kind: ENDPOINT_UNAVAILABLE,
-        errors.ModelNotReadyError.kind: ENDPOINT_UNAVAILABLE,
-        errors.InvalidRequestError.kind: BAD_INPUT,
-    }
-    return by_kind.get(kind, TIMEOUT_OR_UNREACHABLE)
+    """Exit code for an error kind recorded by `llmctl load`: the same rule, via the class with that kind."""
+    for error_class in _error_classes(errors.InferenceError):
+        if error_class.kind == kind:
+            return _for_class(error_class)
+    return TIMEOUT_OR_UNREACHABLE

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from botocore.exceptions import BotoCoreError
-from llm_service.client import GenerationRequest, InferenceClient, InferenceError, Target
+from llm_service.client import GenerationRequest, InferenceClient, Target
 from llm_service.client.translate import translate
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -100,8 +100,6 @@ def load_cmd(endpoint: str | None, tf_dir: Path | None, total_requests: int | No
             threading.Thread(target=tick, daemon=True).start()
         try:
             result = run_load(client, request, concurrency, total_requests, duration, stream, on_result)
-        except InferenceError as exc:  # pragma: no cover - run_load records per-request errors
-            raise LlmctlError(exc.message, exit_codes.for_error(exc)) from None
         finally:
             if duration:
                 ticker.set()

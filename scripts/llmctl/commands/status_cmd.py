@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import click
+from botocore.exceptions import BotoCoreError
 from llm_service.client import make_client
 from rich.console import Console
 from rich.table import Table
@@ -73,7 +74,7 @@ def status_cmd(endpoint: str | None, tf_dir: Path | None, activities: int, watch
     try:
         sagemaker = make_client("sagemaker", settings, endpoint_url)
         autoscaling = make_client("application-autoscaling", settings, endpoint_url)
-    except Exception as exc:  # NoRegionError, ProfileNotFound
+    except BotoCoreError as exc:  # NoRegionError, ProfileNotFound
         raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
     console = Console(stderr=as_json)
     status = read_status(sagemaker, autoscaling, name, activities)
