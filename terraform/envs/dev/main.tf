@@ -1,0 +1,73 @@
+# dev: the stack in a real AWS account. State lives in S3 (backend.hcl, not committed; see backend.hcl.example).
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100, < 7.0"
+    }
+  }
+
+  backend "s3" {}
+}
+
+locals {
+  name = "llm-dev"
+  # The region is the image's: SageMaker pulls images from its own region only, so the rendered image decides.
+  region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0], "us-east-1")
+  account_id = data.aws_caller_identity.current[0].account_id
+  tags = {
+    project     = "sagemaker-llm-stack"
+    environment = "dev"
+    managed-by  = "terraform"
+  }
+}
+
+provider "aws" {
+  region = local.region
+  default_tags {
+    tags = local.tags
+  }
+}
+
+data "aws_caller_identity" "current" {
+  # `llmctl tf plan --offline` replaces this with a fixed account (an override file), so review needs no AWS call.
+  count = 1
+}
+
+module "stack" {
+  source = "../../modules/llm-stack"
+
+  name       = local.name
+  account_id = local.account_id
+
+  image_uri                                         = var.image_uri
+  instance_type                                     = var.instance_type
+  container_env                                     = var.container_env
+  model_data_s3_uri                                 = var.model_data_s3_uri
+  container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
+  model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
+  volume_size_in_gb                                 = var.volume_size_in_gb
+  llm_render                                        = var.llm_render
+
+  autoscaling = {
+    min_capacity    = 1
+    max_capacity    = 2
+    target_tracking = { concurrent_requests_per_model = 8 }
+    scheduled_actions = {
+      # Nights and weekends: one instance; mornings: back to the normal range.
+      evenings = { schedule = "cron(0 20 ? * MON-FRI *)", min_capacity = 1, max_capacity = 1 }
+      mornings = { schedule = "cron(0 7 ? * MON-FRI *)", min_capacity = 1, max_capacity = 2 }
+    }
+  }
+
+  deployment = {
+    strategy                 = "CANARY"
+    canary_size_percent      = 50
+    wait_interval_in_seconds = 600
+  }
+
+  alarms = { create_sns_topic = true }
+  tags   = local.tags
+}

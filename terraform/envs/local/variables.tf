@@ -1,0 +1,1 @@
+../../contract/llm_contract_variables.tf

@@ -1,0 +1,107 @@
+locals {
+  resource_id = "endpoint/${var.endpoint_name}/variant/${var.variant_name}"
+  dimensions  = { EndpointName = var.endpoint_name, VariantName = var.variant_name }
+
+  target_tracking = {
+    for key, policy in {
+      invocations = {
+        metric = "SageMakerVariantInvocationsPerInstance"
+        target = var.target_tracking.invocations_per_instance
+      }
+      # Counts a streamed request until its last token, at 10-second resolution: the load signal for LLMs.
+      concurrency = {
+        metric = "SageMakerVariantConcurrentRequestsPerModelHighResolution"
+        target = var.target_tracking.concurrent_requests_per_model
+      }
+    } : key => policy if policy.target != null
+  }
+}
+
+resource "aws_appautoscaling_target" "variant" {
+  service_namespace  = "sagemaker"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  resource_id        = local.resource_id
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+  tags               = var.tags
+}
+
+resource "aws_appautoscaling_policy" "target_tracking" {
+  for_each = local.target_tracking
+
+  name               = "${var.endpoint_name}-${each.key}"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = each.value.target
+    scale_in_cooldown  = var.target_tracking.scale_in_cooldown
+    scale_out_cooldown = var.target_tracking.scale_out_cooldown
+    disable_scale_in   = var.target_tracking.disable_scale_in
+
+    predefined_metric_specification {
+      predefined_metric_type = each.value.metric
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "step" {
+  for_each = var.step_scaling
+
+  name               = "${var.endpoint_name}-${each.key}"
+  policy_type        = "StepScaling"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+
+  step_scaling_policy_configuration {
+    adjustment_type         = each.value.adjustment_type
+    cooldown                = each.value.cooldown
+    metric_aggregation_type = each.value.metric_aggregation_type
+
+    dynamic "step_adjustment" {
+      for_each = each.value.steps
+      content {
+        metric_interval_lower_bound = step_adjustment.value.lower_bound
+        metric_interval_upper_bound = step_adjustment.value.upper_bound
+        scaling_adjustment          = step_adjustment.value.adjustment
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "step" {
+  for_each = var.step_scaling
+
+  alarm_name          = "${var.endpoint_name}-${each.key}"
+  alarm_description   = "Drives step scaling policy ${each.key} of ${local.resource_id}."
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = local.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison_operator
+  treat_missing_data  = each.value.treat_missing_data
+  alarm_actions       = [aws_appautoscaling_policy.step[each.key].arn]
+  tags                = var.tags
+}
+
+resource "aws_appautoscaling_scheduled_action" "this" {
+  for_each = var.scheduled_actions
+
+  name               = "${var.endpoint_name}-${each.key}"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+  schedule           = each.value.schedule
+  timezone           = each.value.timezone
+
+  scalable_target_action {
+    min_capacity = each.value.min_capacity
+    max_capacity = each.value.max_capacity
+  }
+}

@@ -1,0 +1,19 @@
+output "resource_id" {
+  description = "Application Auto Scaling resource ID (endpoint/<name>/variant/<variant>)."
+  value       = aws_appautoscaling_target.variant.resource_id
+}
+
+output "target_tracking_policy_arns" {
+  description = "Target tracking policy ARNs by key (invocations, concurrency)."
+  value       = { for key, policy in aws_appautoscaling_policy.target_tracking : key => policy.arn }
+}
+
+output "step_policy_arns" {
+  description = "Step scaling policy ARNs by key."
+  value       = { for key, policy in aws_appautoscaling_policy.step : key => policy.arn }
+}
+
+output "step_alarm_names" {
+  description = "CloudWatch alarms that drive the step scaling policies, by key."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.step : key => alarm.alarm_name }
+}

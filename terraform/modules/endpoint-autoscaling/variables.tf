@@ -1,0 +1,155 @@
+variable "endpoint_name" {
+  description = "Endpoint to scale."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.endpoint_name))
+    error_message = "endpoint_name must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "variant_name" {
+  description = "Production variant to scale."
+  type        = string
+  nullable    = false
+  default     = "AllTraffic"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.variant_name))
+    error_message = "variant_name must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "min_capacity" {
+  description = "Fewest instances. A real-time variant cannot scale to zero (that needs inference components)."
+  type        = number
+  nullable    = false
+  default     = 1
+
+  validation {
+    condition     = var.min_capacity >= 1 && floor(var.min_capacity) == var.min_capacity
+    error_message = "min_capacity must be a whole number of at least 1: an instance-based variant cannot scale to zero."
+  }
+}
+
+variable "max_capacity" {
+  description = "Most instances."
+  type        = number
+  nullable    = false
+  default     = 2
+
+  validation {
+    condition     = floor(var.max_capacity) == var.max_capacity && var.max_capacity >= var.min_capacity
+    error_message = "max_capacity must be a whole number no smaller than min_capacity."
+  }
+}
+
+variable "target_tracking" {
+  description = "Target tracking on invocations per instance and/or concurrent requests per model (high resolution). A null target turns that policy off."
+  type = object({
+    invocations_per_instance      = optional(number)
+    concurrent_requests_per_model = optional(number)
+    scale_in_cooldown             = optional(number, 300)
+    scale_out_cooldown            = optional(number, 60)
+    disable_scale_in              = optional(bool, false)
+  })
+  nullable = false
+  default  = { concurrent_requests_per_model = 8 }
+
+  validation {
+    condition = alltrue([
+      for target in [var.target_tracking.invocations_per_instance, var.target_tracking.concurrent_requests_per_model] :
+      target == null ? true : target > 0
+    ])
+    error_message = "target_tracking targets must be greater than 0 (or null to turn a policy off)."
+  }
+
+  validation {
+    condition     = var.target_tracking.scale_in_cooldown >= 0 && var.target_tracking.scale_in_cooldown <= 3600 && var.target_tracking.scale_out_cooldown >= 0 && var.target_tracking.scale_out_cooldown <= 3600
+    error_message = "target_tracking.scale_in_cooldown and scale_out_cooldown must be from 0 to 3600 seconds."
+  }
+}
+
+variable "step_scaling" {
+  description = "Step scaling policies, each driven by its own CloudWatch alarm on a variant metric (keyed by a short name)."
+  type = map(object({
+    metric_name             = string
+    namespace               = optional(string, "AWS/SageMaker")
+    statistic               = optional(string, "Average")
+    period                  = optional(number, 60)
+    evaluation_periods      = optional(number, 2)
+    threshold               = number
+    comparison_operator     = string
+    treat_missing_data      = optional(string, "notBreaching")
+    adjustment_type         = optional(string, "ChangeInCapacity")
+    cooldown                = optional(number, 300)
+    metric_aggregation_type = optional(string, "Average")
+    steps = list(object({
+      lower_bound = optional(number)
+      upper_bound = optional(number)
+      adjustment  = number
+    }))
+  }))
+  nullable = false
+  default  = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.step_scaling) : can(regex("^[a-z0-9-]{1,40}$", key))])
+    error_message = "step_scaling keys must be 1-40 lowercase letters, digits or hyphens (they become part of policy and alarm names)."
+  }
+
+  validation {
+    condition = alltrue([for policy in values(var.step_scaling) : (
+      contains(["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], policy.comparison_operator) &&
+      contains(["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], policy.adjustment_type) &&
+      contains(["Average", "Minimum", "Maximum", "Sum", "SampleCount"], policy.statistic) &&
+      contains(["Average", "Minimum", "Maximum"], policy.metric_aggregation_type) &&
+      contains(["breaching", "notBreaching", "ignore", "missing"], policy.treat_missing_data)
+    )])
+    error_message = "step_scaling: comparison_operator must be a CloudWatch comparison (e.g. GreaterThanOrEqualToThreshold), adjustment_type ChangeInCapacity, ExactCapacity or PercentChangeInCapacity, statistic a CloudWatch statistic, metric_aggregation_type Average, Minimum or Maximum, treat_missing_data breaching, notBreaching, ignore or missing."
+  }
+
+  validation {
+    condition = alltrue([for policy in values(var.step_scaling) : (
+      length(policy.steps) > 0 && (policy.period == 10 || policy.period == 30 || policy.period % 60 == 0) &&
+      policy.evaluation_periods >= 1 && policy.cooldown >= 0 &&
+      alltrue([for step in policy.steps : step.lower_bound != null || step.upper_bound != null])
+    )])
+    error_message = "step_scaling: each policy needs at least one step, each step a lower_bound or an upper_bound, a period of 10, 30 or a multiple of 60 seconds, and evaluation_periods of at least 1."
+  }
+}
+
+variable "scheduled_actions" {
+  description = "Scheduled capacity changes, e.g. nights and weekends (keyed by a short name)."
+  type = map(object({
+    schedule     = string
+    min_capacity = number
+    max_capacity = number
+    timezone     = optional(string, "UTC")
+  }))
+  nullable = false
+  default  = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.scheduled_actions) : can(regex("^[a-z0-9-]{1,40}$", key))])
+    error_message = "scheduled_actions keys must be 1-40 lowercase letters, digits or hyphens."
+  }
+
+  validation {
+    condition     = alltrue([for action in values(var.scheduled_actions) : can(regex("^(cron\\(.+\\)|rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\)|at\\([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\))$", action.schedule))])
+    error_message = "scheduled_actions schedules must be cron(…), rate(N unit) or at(yyyy-mm-ddThh:mm:ss), e.g. \"cron(0 20 ? * MON-FRI *)\"."
+  }
+
+  validation {
+    condition     = alltrue([for action in values(var.scheduled_actions) : action.min_capacity >= 1 && action.max_capacity >= action.min_capacity])
+    error_message = "scheduled_actions need min_capacity of at least 1 and max_capacity no smaller than min_capacity."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource of the module."
+  type        = map(string)
+  nullable    = false
+  default     = {}
+}

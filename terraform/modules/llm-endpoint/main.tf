@@ -1,0 +1,172 @@
+data "aws_region" "current" {}
+
+locals {
+  # SageMaker has no UpdateModel: every argument below forces a new model. Naming the model after a hash of them
+  # gives each definition its own name, so create_before_destroy never collides and the plan shows the new name.
+  model_definition = {
+    image                    = var.image_uri
+    environment              = var.container_env
+    model_data_s3_uri        = var.model_data_s3_uri
+    execution_role_arn       = var.execution_role_arn
+    enable_network_isolation = var.enable_network_isolation
+    vpc_config               = var.vpc_config
+  }
+  model_hash = substr(sha256(jsonencode(local.model_definition)), 0, 10)
+  model_name = "${substr(var.name, 0, 52)}-${local.model_hash}"
+
+  image_region   = regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0]
+  log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
+  capture        = var.data_capture
+}
+
+resource "aws_cloudwatch_log_group" "endpoint" {
+  # SageMaker writes the container's logs here; creating it first sets retention and encryption.
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_sagemaker_model" "this" {
+  name                     = local.model_name
+  execution_role_arn       = var.execution_role_arn
+  enable_network_isolation = var.enable_network_isolation
+
+  primary_container {
+    image       = var.image_uri
+    mode        = "SingleModel"
+    environment = var.container_env
+
+    dynamic "model_data_source" {
+      for_each = var.model_data_s3_uri == null ? [] : [var.model_data_s3_uri]
+      content {
+        s3_data_source {
+          s3_uri           = model_data_source.value
+          s3_data_type     = "S3Prefix"
+          compression_type = "None" # uncompressed: no tarball to download and unpack before startup
+        }
+      }
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+    content {
+      subnets            = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = local.image_region == data.aws_region.current.id
+      error_message = "image_uri is in ${local.image_region} but the endpoint is in ${data.aws_region.current.id}: SageMaker pulls images from its own region only; render the image for ${data.aws_region.current.id} (llmctl render --region ${data.aws_region.current.id})."
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_group.endpoint]
+}
+
+resource "aws_sagemaker_endpoint_configuration" "this" {
+  # The endpoint picks up a configuration only when its name changes: a prefix makes every change a new name.
+  name_prefix = "${substr(var.name, 0, 36)}-"
+  kms_key_arn = var.volume_kms_key_arn
+
+  production_variants {
+    variant_name                                      = var.variant_name
+    model_name                                        = aws_sagemaker_model.this.name
+    instance_type                                     = var.instance_type
+    initial_instance_count                            = var.initial_instance_count
+    initial_variant_weight                            = 1
+    container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
+    model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
+    volume_size_in_gb                                 = var.volume_size_in_gb
+
+    routing_config {
+      routing_strategy = var.routing_strategy
+    }
+  }
+
+  dynamic "data_capture_config" {
+    for_each = local.capture == null ? [] : [local.capture]
+    content {
+      enable_capture              = true
+      destination_s3_uri          = data_capture_config.value.destination_s3_uri
+      initial_sampling_percentage = data_capture_config.value.sampling_percentage
+      kms_key_id                  = data_capture_config.value.kms_key_arn
+
+      dynamic "capture_options" {
+        for_each = data_capture_config.value.capture_request ? ["Input"] : []
+        content {
+          capture_mode = capture_options.value
+        }
+      }
+      dynamic "capture_options" {
+        for_each = data_capture_config.value.capture_response ? ["Output"] : []
+        content {
+          capture_mode = capture_options.value
+        }
+      }
+      capture_content_type_header {
+        json_content_types = ["application/json"]
+      }
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_sagemaker_endpoint" "this" {
+  name                 = var.name
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+
+  deployment_config {
+    blue_green_update_policy {
+      termination_wait_in_seconds          = var.deployment.termination_wait_in_seconds
+      maximum_execution_timeout_in_seconds = var.deployment.maximum_execution_timeout_in_seconds
+
+      traffic_routing_configuration {
+        type                     = var.deployment.strategy
+        wait_interval_in_seconds = var.deployment.wait_interval_in_seconds
+
+        dynamic "canary_size" {
+          for_each = var.deployment.strategy == "CANARY" ? [var.deployment.canary_size_percent] : []
+          content {
+            type  = "CAPACITY_PERCENT"
+            value = canary_size.value
+          }
+        }
+
+        dynamic "linear_step_size" {
+          for_each = var.deployment.strategy == "LINEAR" ? [var.deployment.linear_step_percent] : []
+          content {
+            type  = "CAPACITY_PERCENT"
+            value = linear_step_size.value
+          }
+        }
+      }
+    }
+
+    dynamic "auto_rollback_configuration" {
+      for_each = length(var.deployment.rollback_alarm_names) > 0 ? [var.deployment.rollback_alarm_names] : []
+      content {
+        dynamic "alarms" {
+          for_each = toset(auto_rollback_configuration.value)
+          content {
+            alarm_name = alarms.value
+          }
+        }
+      }
+    }
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,119 @@
+# One LLM endpoint with everything it needs. Every name below is derived from var.name and the account, so the plan
+# shows every resource name and IAM statement before anything exists.
+locals {
+  bucket_name    = coalesce(var.artifacts_bucket_name, "${lower(var.name)}-artifacts-${var.account_id}")
+  role_name      = substr("${var.name}-sagemaker-execution", 0, 64)
+  repository     = "${lower(var.name)}/service"
+  log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
+
+  # Provenance from `llmctl render`, on the resources a reviewer looks at.
+  render_tags = {
+    for key, value in var.llm_render : "llm:${key}" => substr(replace(value, "/[^\\p{L}\\p{Z}\\p{N}_.:/=+@-]/", "_"), 0, 256)
+    if contains(["model", "backend", "llmctl_version", "tensor_parallel_degree"], key)
+  }
+  tensor_parallel_degree = tonumber(lookup(var.llm_render, "tensor_parallel_degree", "1"))
+  capture_s3_uri         = var.data_capture == null ? null : "s3://${local.bucket_name}/capture/${var.name}/"
+}
+
+module "kms" {
+  source = "../kms-key"
+
+  alias                      = var.name
+  account_id                 = var.account_id
+  cloudwatch_log_group_names = [local.log_group_name]
+  allow_cloudwatch_alarms    = var.alarms.create_sns_topic
+  deletion_window_in_days    = var.kms_deletion_window_in_days
+  tags                       = var.tags
+}
+
+module "artifacts" {
+  source = "../model-artifacts"
+
+  bucket_name       = local.bucket_name
+  kms_key_arn       = module.kms.key_arn
+  access_log_bucket = var.access_log_bucket
+  force_destroy     = var.force_destroy
+  tags              = var.tags
+}
+
+module "ecr" {
+  source = "../ecr-repository"
+
+  name         = local.repository
+  kms_key_arn  = module.kms.key_arn
+  force_delete = var.force_destroy
+  tags         = var.tags
+}
+
+module "role" {
+  source = "../execution-role"
+
+  name                     = local.role_name
+  account_id               = var.account_id
+  endpoint_name            = var.name
+  image_uris               = [var.image_uri]
+  ecr_repository_names     = [local.repository]
+  model_data_s3_uri        = var.model_data_s3_uri
+  data_capture_s3_uri      = local.capture_s3_uri
+  kms_key_aliases          = [var.name]
+  vpc_config               = var.vpc_config
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+module "alarms" {
+  source = "../endpoint-alarms"
+
+  endpoint_name                  = var.name
+  gpus_per_instance              = local.tensor_parallel_degree
+  errors_5xx_threshold           = var.alarms.errors_5xx_threshold
+  model_latency_p90_ms           = var.alarms.model_latency_p90_ms
+  gpu_memory_utilization_percent = var.alarms.gpu_memory_utilization_percent
+  create_sns_topic               = var.alarms.create_sns_topic
+  sns_kms_key_arn                = var.alarms.create_sns_topic ? module.kms.key_arn : null
+  sns_topic_arn                  = var.alarms.sns_topic_arn
+  tags                           = var.tags
+}
+
+module "endpoint" {
+  source = "../llm-endpoint"
+
+  name                                              = var.name
+  execution_role_arn                                = module.role.arn
+  image_uri                                         = var.image_uri
+  container_env                                     = var.container_env
+  model_data_s3_uri                                 = var.model_data_s3_uri
+  instance_type                                     = var.instance_type
+  initial_instance_count                            = var.autoscaling.min_capacity
+  container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
+  model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
+  volume_size_in_gb                                 = var.volume_size_in_gb
+  enable_network_isolation                          = var.enable_network_isolation
+  vpc_config                                        = var.vpc_config
+  log_retention_in_days                             = var.log_retention_in_days
+  log_kms_key_arn                                   = module.kms.key_arn
+
+  data_capture = var.data_capture == null ? null : merge(var.data_capture, {
+    destination_s3_uri = local.capture_s3_uri
+    kms_key_arn        = module.kms.key_arn
+  })
+
+  deployment = merge(var.deployment, {
+    rollback_alarm_names = var.rollback_on_alarms ? module.alarms.rollback_alarm_names : []
+  })
+
+  tags = merge(var.tags, local.render_tags)
+}
+
+module "autoscaling" {
+  source = "../endpoint-autoscaling"
+
+  endpoint_name     = module.endpoint.endpoint_name
+  variant_name      = module.endpoint.variant_name
+  min_capacity      = var.autoscaling.min_capacity
+  max_capacity      = var.autoscaling.max_capacity
+  target_tracking   = var.autoscaling.target_tracking
+  step_scaling      = var.autoscaling.step_scaling
+  scheduled_actions = var.autoscaling.scheduled_actions
+  tags              = var.tags
+}

@@ -1,0 +1,59 @@
+output "endpoint_name" {
+  description = "Endpoint name (`llmctl invoke --tf-dir` reads this output)."
+  value       = module.endpoint.endpoint_name
+}
+
+output "endpoint_arn" {
+  description = "Endpoint ARN."
+  value       = module.endpoint.endpoint_arn
+}
+
+output "model_name" {
+  description = "Model in service (endpoint name + definition hash)."
+  value       = module.endpoint.model_name
+}
+
+output "endpoint_config_name" {
+  description = "Endpoint configuration in service."
+  value       = module.endpoint.endpoint_config_name
+}
+
+output "execution_role_arn" {
+  description = "SageMaker execution role ARN."
+  value       = module.role.arn
+}
+
+output "execution_role_policy_json" {
+  description = "The execution role's permissions, as JSON."
+  value       = module.role.policy_json
+}
+
+output "artifacts_bucket" {
+  description = "Model artifacts bucket."
+  value       = module.artifacts.bucket_name
+}
+
+output "models_s3_uri" {
+  description = "Where to stage weights (then `llmctl render --model-s3-uri <this>/<model>/`)."
+  value       = module.artifacts.models_s3_uri
+}
+
+output "repository_url" {
+  description = "ECR repository for the service image."
+  value       = module.ecr.repository_url
+}
+
+output "kms_key_arn" {
+  description = "KMS key of the stack."
+  value       = module.kms.key_arn
+}
+
+output "alarm_names" {
+  description = "CloudWatch alarm names by kind."
+  value       = module.alarms.alarm_names
+}
+
+output "autoscaling_resource_id" {
+  description = "Application Auto Scaling resource ID of the variant."
+  value       = module.autoscaling.resource_id
+}

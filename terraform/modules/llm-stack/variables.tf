@@ -1,0 +1,231 @@
+# --- The render → Terraform contract (docs/tfvars.md); the child modules validate each value. ---
+
+variable "image_uri" {
+  description = "Serving container image (from `llmctl render`)."
+  type        = string
+  nullable    = false
+}
+
+variable "instance_type" {
+  description = "SageMaker instance type of the production variant."
+  type        = string
+  nullable    = false
+}
+
+variable "container_env" {
+  description = "The serving container's environment; never secrets."
+  type        = map(string)
+  nullable    = false
+}
+
+variable "model_data_s3_uri" {
+  description = "S3 prefix of uncompressed weights, or null to download from the Hub."
+  type        = string
+  default     = null
+}
+
+variable "container_startup_health_check_timeout_in_seconds" {
+  description = "Startup health check timeout, 60-3600."
+  type        = number
+  nullable    = false
+}
+
+variable "model_data_download_timeout_in_seconds" {
+  description = "Model download timeout, 60-3600."
+  type        = number
+  nullable    = false
+}
+
+variable "volume_size_in_gb" {
+  description = "ML storage volume, or null for NVMe instance storage."
+  type        = number
+  default     = null
+}
+
+variable "llm_render" {
+  description = "Provenance written by `llmctl render` (model, backend, tensor_parallel_degree, …)."
+  type        = map(string)
+  nullable    = false
+  default     = {}
+
+  validation {
+    condition     = !contains(keys(var.llm_render), "schema_version") || lookup(var.llm_render, "schema_version", "1") == "1"
+    error_message = "llm_render.schema_version is not 1: this Terraform reads tfvars schema version 1; re-render with the llmctl of this repository."
+  }
+
+  validation {
+    condition     = can(tonumber(lookup(var.llm_render, "tensor_parallel_degree", "1")))
+    error_message = "llm_render.tensor_parallel_degree must be a number (as written by llmctl render)."
+  }
+}
+
+# --- The stack. ---
+
+variable "name" {
+  description = "Endpoint name; also the stem of every other resource name."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$", var.name))
+    error_message = "name must be 1-40 letters, digits and hyphens, starting and ending with a letter or digit (it prefixes the role, bucket and repository names)."
+  }
+}
+
+variable "account_id" {
+  description = "AWS account ID the stack is deployed to."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be the 12-digit AWS account ID."
+  }
+}
+
+variable "artifacts_bucket_name" {
+  description = "Model artifacts bucket; null: <name>-artifacts-<account_id>."
+  type        = string
+  default     = null
+}
+
+variable "access_log_bucket" {
+  description = "Bucket for S3 server access logs of the artifacts bucket; null: off."
+  type        = string
+  default     = null
+}
+
+variable "autoscaling" {
+  description = "Instance count bounds and scaling policies of the variant (see the endpoint-autoscaling module)."
+  type = object({
+    min_capacity = optional(number, 1)
+    max_capacity = optional(number, 2)
+    target_tracking = optional(object({
+      invocations_per_instance      = optional(number)
+      concurrent_requests_per_model = optional(number)
+      scale_in_cooldown             = optional(number, 300)
+      scale_out_cooldown            = optional(number, 60)
+      disable_scale_in              = optional(bool, false)
+    }), { concurrent_requests_per_model = 8 })
+    step_scaling = optional(map(object({
+      metric_name             = string
+      namespace               = optional(string, "AWS/SageMaker")
+      statistic               = optional(string, "Average")
+      period                  = optional(number, 60)
+      evaluation_periods      = optional(number, 2)
+      threshold               = number
+      comparison_operator     = string
+      treat_missing_data      = optional(string, "notBreaching")
+      adjustment_type         = optional(string, "ChangeInCapacity")
+      cooldown                = optional(number, 300)
+      metric_aggregation_type = optional(string, "Average")
+      steps = list(object({
+        lower_bound = optional(number)
+        upper_bound = optional(number)
+        adjustment  = number
+      }))
+    })), {})
+    scheduled_actions = optional(map(object({
+      schedule     = string
+      min_capacity = number
+      max_capacity = number
+      timezone     = optional(string, "UTC")
+    })), {})
+  })
+  nullable = false
+  default  = {}
+}
+
+variable "alarms" {
+  description = "Alarm thresholds and notification topic (see the endpoint-alarms module)."
+  type = object({
+    errors_5xx_threshold           = optional(number, 1)
+    model_latency_p90_ms           = optional(number, 30000)
+    gpu_memory_utilization_percent = optional(number, 98)
+    create_sns_topic               = optional(bool, false)
+    sns_topic_arn                  = optional(string)
+  })
+  nullable = false
+  default  = {}
+}
+
+variable "deployment" {
+  description = "Blue/green traffic shifting for endpoint updates (see the llm-endpoint module)."
+  type = object({
+    strategy                             = optional(string, "ALL_AT_ONCE")
+    canary_size_percent                  = optional(number, 10)
+    linear_step_percent                  = optional(number, 25)
+    wait_interval_in_seconds             = optional(number, 300)
+    termination_wait_in_seconds          = optional(number, 120)
+    maximum_execution_timeout_in_seconds = optional(number)
+  })
+  nullable = false
+  default  = {}
+}
+
+variable "rollback_on_alarms" {
+  description = "Roll a blue/green deployment back when the 5XX or p90 latency alarm fires."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
+variable "data_capture" {
+  description = "Capture requests/responses to s3://<bucket>/capture/<name>/; null: off."
+  type = object({
+    sampling_percentage = optional(number, 100)
+    capture_request     = optional(bool, true)
+    capture_response    = optional(bool, true)
+  })
+  default = null
+}
+
+variable "enable_network_isolation" {
+  description = "Run the container without network access (needs model_data_s3_uri)."
+  type        = bool
+  nullable    = false
+  default     = false
+}
+
+variable "vpc_config" {
+  description = "Subnets and security groups for the endpoint; null: no VPC."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the execution role, if required."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the endpoint's log group."
+  type        = number
+  nullable    = false
+  default     = 365
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "KMS key deletion window, 7-30 days."
+  type        = number
+  nullable    = false
+  default     = 30
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete a non-empty bucket and repository (ephemeral environments only)."
+  type        = bool
+  nullable    = false
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  nullable    = false
+  default     = {}
+}
