@@ -9,13 +9,18 @@ MODEL ?= meta-llama/Llama-3.1-8B-Instruct
 INSTANCE ?= ml.g5.2xlarge
 BACKEND ?= tgi
 RENDER_ARGS ?=
-TF_DIR ?= terraform/envs/dev
+ENV ?= dev
+TF_DIR ?= terraform/envs/$(ENV)
+PLAN_ARGS ?=
+LOCAL_AWS_PORT ?= 5055
+# ENV=local talks to the moto server of `make up` with fake credentials; nothing leaves 127.0.0.1.
+LOCAL_AWS := $(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_AWS_URL=http://127.0.0.1:$(LOCAL_AWS_PORT),)
 ENDPOINT ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render invoke load status serve bench bench-aws image test lint fmt typecheck unit integration clean
+.PHONY: help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration terraform-test checkov clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +36,24 @@ venv: $(STAMP) ## Create .venv and install the project with all extras
 render: $(STAMP) ## Render container env + sizing (MODEL=, INSTANCE=, BACKEND=, RENDER_ARGS=)
 	$(BIN)/llmctl render $(MODEL) --instance-type $(INSTANCE) --backend $(BACKEND) $(RENDER_ARGS)
 
+tfvars: $(STAMP) ## Render MODEL/INSTANCE into $(TF_DIR)/llm.auto.tfvars.json (the only file you write)
+	$(BIN)/llmctl render $(MODEL) --instance-type $(INSTANCE) --backend $(BACKEND) $(RENDER_ARGS) --format tfvars --out $(TF_DIR)/llm.auto.tfvars.json
+
+up: $(STAMP) ## Start the local AWS (moto on 127.0.0.1:$(LOCAL_AWS_PORT)) for ENV=local
+	$(BIN)/llmctl local up --port $(LOCAL_AWS_PORT)
+
+down: $(STAMP) ## Stop the local AWS
+	$(BIN)/llmctl local down --port $(LOCAL_AWS_PORT)
+
+plan: $(STAMP) ## terraform init + plan of ENV (dev|local) → llm.tfplan + llm.tfplan.json (PLAN_ARGS=--offline: no AWS)
+	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env $(ENV) $(PLAN_ARGS)
+
+apply: $(STAMP) ## Apply the reviewed plan, wait for InService, smoke-check (ENV=dev|local)
+	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(if $(filter local,$(ENV)),--no-smoke,)
+
+destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
+	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)
+
 invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=); non-zero exit on any failure
 	$(BIN)/llmctl invoke $(ENDPOINT_ARGS) --max-new-tokens 32 --expect '\S' "$(PROMPT)"
 
@@ -38,7 +61,7 @@ load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or
 	$(BIN)/llmctl load $(ENDPOINT_ARGS) --requests 100 --concurrency 8
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
-	$(BIN)/llmctl status $(ENDPOINT_ARGS)
+	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)
 
 serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (configure with LLM_SERVICE_* variables)
 	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000

@@ -11,8 +11,10 @@ from .commands.image_uri_cmd import image_uri_cmd
 from .commands.instances_cmd import instances_cmd
 from .commands.invoke_cmd import invoke_cmd
 from .commands.load_cmd import load_cmd
+from .commands.local_cmd import local_group
 from .commands.render_cmd import render_cmd
 from .commands.status_cmd import status_cmd
+from .commands.tf_cmd import tf_group
 from .errors import LlmctlError
 
 
@@ -42,6 +44,8 @@ cli.add_command(instances_cmd)
 cli.add_command(invoke_cmd)
 cli.add_command(load_cmd)
 cli.add_command(status_cmd)
+cli.add_command(tf_group)
+cli.add_command(local_group)
 
 
 def main() -> None:

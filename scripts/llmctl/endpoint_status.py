@@ -103,3 +103,28 @@ def _add_scaling(autoscaling: Any, status: EndpointStatus, limit: int) -> None:
         )
     if not any(v.min_capacity is not None for v in status.variants) and not status.notes:
         status.notes.append("no Application Auto Scaling target is registered for this endpoint")
+
+
+def watch(
+    sagemaker: Any,
+    autoscaling: Any | None,
+    name: str,
+    interval: float,
+    max_wait: float,
+    console: Any,
+    activities: int = 5,
+) -> EndpointStatus:
+    """Poll until the endpoint is InService, Failed or OutOfService, with a spinner; exit 5 after max_wait seconds."""
+    import time
+
+    status = read_status(sagemaker, autoscaling, name, activities)
+    started = time.monotonic()
+    with console.status(f"{name}: {status.status}") as spinner:
+        while status.status not in TERMINAL:
+            elapsed = time.monotonic() - started
+            if elapsed >= max_wait:
+                raise LlmctlError(f"{name} is still {status.status} after {elapsed:.0f} s.", 5)
+            time.sleep(min(interval, max(0.0, max_wait - elapsed)))
+            status = read_status(sagemaker, autoscaling, name, activities)
+            spinner.update(f"{name}: {status.status} ({time.monotonic() - started:.0f} s)")
+    return status

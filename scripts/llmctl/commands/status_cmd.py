@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import click
@@ -14,7 +13,8 @@ from rich.table import Table
 
 from .. import endpoint_ref
 from ..aws_options import aws_options, settings_from
-from ..endpoint_status import TERMINAL, EndpointStatus, read_status
+from ..endpoint_status import EndpointStatus, read_status
+from ..endpoint_status import watch as watch_endpoint
 from ..errors import LlmctlError
 
 
@@ -77,17 +77,10 @@ def status_cmd(endpoint: str | None, tf_dir: Path | None, activities: int, watch
     except BotoCoreError as exc:  # NoRegionError, ProfileNotFound
         raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
     console = Console(stderr=as_json)
-    status = read_status(sagemaker, autoscaling, name, activities)
-    if watch and status.status not in TERMINAL:
-        started = time.monotonic()
-        with console.status(f"{name}: {status.status}") as spinner:
-            while status.status not in TERMINAL:
-                elapsed = time.monotonic() - started
-                if elapsed >= max_wait:
-                    raise LlmctlError(f"{name} is still {status.status} after {elapsed:.0f} s.", 5)
-                time.sleep(min(interval, max(0.0, max_wait - elapsed)))
-                status = read_status(sagemaker, autoscaling, name, activities)
-                spinner.update(f"{name}: {status.status} ({time.monotonic() - started:.0f} s)")
+    if watch:
+        status = watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities)
+    else:
+        status = read_status(sagemaker, autoscaling, name, activities)
     if as_json:
         click.echo(json.dumps(status.to_dict(), indent=2))
     else:

@@ -2,7 +2,8 @@
 
 1. moto validates endpoint-configuration instance types against a pre-2020 list, so ml.g5/g6/g6e/p4d/p5 are
    rejected; the GPU types llmctl supports are added to the accepted set.
-2. moto does not implement Application Auto Scaling's ListTagsForResource / TagResource / UntagResource; the AWS
+2. moto does not implement Application Auto Scaling's ListTagsForResource / TagResource / UntagResource (nor
+   DescribeScalingActivities, answered with none: nothing scales locally); the AWS
    provider reads tags after creating a scalable target and retries the 500 for minutes. The three calls are added,
    with tags kept per resource ARN (including the Tags given to RegisterScalableTarget).
 3. SageMaker fidelity that Terraform reads back: CreateModel/CreateEndpoint refuse an existing name (as AWS does,
@@ -67,10 +68,15 @@ def _add_autoscaling_tags() -> None:
             tags.pop(key, None)
         return "{}"
 
+    def describe_scaling_activities(self: Any) -> str:
+        # Nothing scales in the local control plane, so there is never an activity to report.
+        return json.dumps({"ScalingActivities": []})
+
     Response.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
     Response.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
     Response.tag_resource = tag_resource  # type: ignore[attr-defined]
     Response.untag_resource = untag_resource  # type: ignore[attr-defined]
+    Response.describe_scaling_activities = describe_scaling_activities  # type: ignore[attr-defined]
 
 
 def _describe_without_empty(response_cls: Any, action: str, keys: tuple[str, ...], extra: Any = None) -> None:
@@ -128,9 +134,8 @@ def _sagemaker_fidelity() -> None:
     def create_model_once(self: Any) -> Any:
         name = self._get_param("ModelName")
         if name in self.sagemaker_backend._models:
-            raise ValidationError(
-                message=f'Cannot create already existing model "{models.arn_formatter("model", name, self.current_account, self.region)}".'
-            )
+            arn = models.arn_formatter("model", name, self.current_account, self.region)
+            raise ValidationError(message=f'Cannot create already existing model "{arn}".')
         result = create_model(self)
         self.sagemaker_backend._models[name].llmctl_network_isolation = self._get_param("EnableNetworkIsolation")
         return result

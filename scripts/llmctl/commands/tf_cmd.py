@@ -1,0 +1,218 @@
+"""`llmctl tf plan|apply|destroy`: run Terraform for an environment, then wait for the endpoint and smoke-check it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from llm_service.client import make_client
+from rich.console import Console
+
+from .. import terraform_cli as tfc
+from ..aws_options import settings_from
+from ..endpoint_status import watch as watch_endpoint
+from ..errors import LlmctlError
+from .invoke_cmd import invoke_cmd
+
+ENVS_DIR = Path("terraform/envs")
+STATE_DIR = Path(".local")
+SMOKE_PROMPT = "Reply with one short sentence: what is the capital of France?"
+
+
+def _root(env: str, directory: Path | None, extra_env: dict[str, str] | None = None) -> tfc.TerraformRoot:
+    return tfc.TerraformRoot(directory or ENVS_DIR / env, STATE_DIR, extra_env)
+
+
+def _local_vars(env: str, aws_endpoint_url: str | None) -> dict[str, str]:
+    return {"aws_endpoint_url": aws_endpoint_url} if env == "local" and aws_endpoint_url else {}
+
+
+def _require_tfvars(root: tfc.TerraformRoot, env: str) -> None:
+    if not (root.directory / tfc.TFVARS).is_file():
+        raise LlmctlError(
+            f"{root.directory / tfc.TFVARS} is missing; write it with `llmctl render MODEL -i INSTANCE "
+            f"--format tfvars --out {root.directory / tfc.TFVARS}` (or `make render-tfvars ENV={env}`)."
+        )
+
+
+def _init(root: tfc.TerraformRoot, offline: bool) -> None:
+    if offline:
+        root.run("init", input=False, reconfigure=_flag())
+        return
+    backend_config = root.directory / "backend.hcl"
+    if root.has_backend_block():
+        if not backend_config.is_file():
+            raise LlmctlError(
+                f"{backend_config} is missing: copy backend.hcl.example next to it and name your state bucket, "
+                "or review without AWS with `llmctl tf plan --offline`."
+            )
+        root.run("init", input=False, backend_config="backend.hcl")
+    else:
+        root.run("init", input=False)
+
+
+def _flag() -> object:
+    from python_terraform import IsFlagged
+
+    return IsFlagged
+
+
+def _summary(plan: dict[str, Any]) -> str:
+    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if "create" in actions and "delete" in actions:
+            counts["replace"] += 1
+        elif actions[0] in counts:
+            counts[actions[0]] += 1
+    return ", ".join(f"{n} to {action}" for action, n in counts.items())
+
+
+@click.group("tf")
+def tf_group() -> None:
+    """Plan, apply and destroy an environment's Terraform (terraform/envs/<env>).
+
+    \b
+    Examples:
+      llmctl tf plan --env dev
+      llmctl tf plan --env dev --offline        # review without AWS credentials
+      llmctl tf apply --env dev
+      llmctl tf destroy --env local --yes
+    """
+
+
+def _env_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--aws-endpoint-url",
+        envvar="LLM_LOCAL_AWS_URL",
+        help="local env only: the moto server (default: the env's http://127.0.0.1:5055).",
+    )(func)
+    func = click.option(
+        "--dir",
+        "directory",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="A Terraform root other than terraform/envs/<env>.",
+    )(func)
+    return click.option("--env", default="dev", show_default=True, help="Environment under terraform/envs/.")(func)
+
+
+@tf_group.command("plan")
+@_env_options
+@click.option("--offline", is_flag=True, help="No AWS call: local state, fake keys, no refresh (for review).")
+@click.option(
+    "--account-id",
+    default=tfc.OFFLINE_ACCOUNT_ID,
+    show_default=True,
+    help="With --offline: the account ID the plan's ARNs show.",
+)
+def plan_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, offline: bool, account_id: str) -> None:
+    """Init, plan to llm.tfplan, and write the plan as JSON (llm.tfplan.json) beside it.
+
+    \b
+    Examples:
+      llmctl tf plan --env dev
+      llmctl tf plan --env dev --offline --account-id 111122223333
+    """
+    if offline and not (len(account_id) == 12 and account_id.isdigit()):
+        raise LlmctlError(f"--account-id {account_id} must be a 12-digit AWS account ID.")
+    extra = {"TF_DATA_DIR": tfc.OFFLINE_DATA_DIR} if offline else None
+    root = _root(env, directory, extra)
+    _require_tfvars(root, env)
+    override = root.directory / tfc.OFFLINE_OVERRIDE
+    try:
+        if offline:
+            override.write_text(tfc.offline_override(account_id))
+        _init(root, offline)
+        root.run(
+            "plan",
+            input=False,
+            out=tfc.PLAN_FILE,
+            refresh=False if offline else None,
+            var=_local_vars(env, aws_endpoint_url) or None,
+        )
+        plan_json = root.run("show", tfc.PLAN_FILE, capture=True, json=_flag())
+    finally:
+        override.unlink(missing_ok=True)
+    (root.directory / tfc.PLAN_JSON).write_text(plan_json)
+    summary = _summary(json.loads(plan_json))
+    click.echo(f"plan: {summary}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
+
+
+@tf_group.command("apply")
+@_env_options
+@click.option("--smoke/--no-smoke", default=True, show_default=True, help="Invoke the endpoint after the apply.")
+@click.option(
+    "--max-wait", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds to wait for InService."
+)
+@click.pass_context
+def apply_cmd(
+    ctx: click.Context, env: str, directory: Path | None, aws_endpoint_url: str | None, smoke: bool, max_wait: float
+) -> None:
+    """Apply the reviewed plan (llm.tfplan), wait for the endpoint to be InService, then smoke-check it.
+
+    The smoke check is `make invoke`'s: one short generation that must return text.
+
+    \b
+    Examples:
+      llmctl tf plan --env dev && llmctl tf apply --env dev
+      llmctl tf apply --env local --no-smoke
+    """
+    root = _root(env, directory)
+    plan = root.directory / tfc.PLAN_FILE
+    if not plan.is_file():
+        raise LlmctlError(f"{plan} is missing; run `make plan ENV={env}` and review it first.")
+    if smoke and env == "local":
+        raise LlmctlError("the local environment has no model runtime to invoke; pass --no-smoke.")
+    try:
+        root.run("apply", tfc.PLAN_FILE, input=False)
+    finally:
+        plan.unlink(missing_ok=True)  # a plan applies once; a stale one must not be applied again
+    outputs = root.outputs()
+    name = str(outputs["endpoint_name"])
+    region = outputs.get("region")
+    endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
+    settings = settings_from(region, None, endpoint_url, 70.0)
+    status = watch_endpoint(
+        make_client("sagemaker", settings, endpoint_url),
+        make_client("application-autoscaling", settings, endpoint_url),
+        name,
+        interval=15.0,
+        max_wait=max_wait,
+        console=Console(stderr=True),
+    )
+    if status.status != "InService":
+        raise LlmctlError(f"{name} is {status.status}: {status.failure_reason or 'see `llmctl status`'}", 3)
+    click.echo(f"{name}: InService")
+    if smoke:
+        ctx.invoke(
+            invoke_cmd,
+            prompt=SMOKE_PROMPT,
+            endpoint=name,
+            max_new_tokens=32,
+            expect=r"\S",
+            region=region,
+            endpoint_url=endpoint_url,
+        )
+
+
+@tf_group.command("destroy")
+@_env_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def destroy_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, yes: bool) -> None:
+    """Destroy everything the environment created (asks first unless --yes or --env local).
+
+    \b
+    Examples:
+      llmctl tf destroy --env local
+      llmctl tf destroy --env dev --yes
+    """
+    root = _root(env, directory)
+    if not (yes or env == "local"):
+        click.confirm(f"Destroy every resource of {root.directory}, the endpoint included?", abort=True)
+    _init(root, offline=False)
+    root.run("destroy", input=False, auto_approve=_flag(), var=_local_vars(env, aws_endpoint_url) or None)
+    (root.directory / tfc.PLAN_FILE).unlink(missing_ok=True)
+    click.echo(f"destroyed {root.directory}")
