@@ -38,7 +38,7 @@ variable "endpoint_name" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.endpoint_name))
+    condition     = length(var.endpoint_name) <= 63 && can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", var.endpoint_name))
     error_message = "endpoint_name must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit (SageMaker endpoint name rules)."
   }
 }

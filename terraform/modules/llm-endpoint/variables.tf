@@ -4,7 +4,7 @@ variable "name" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.name))
+    condition     = length(var.name) <= 63 && can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", var.name))
     error_message = "name must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit (SageMaker endpoint name rules)."
   }
 }
@@ -101,7 +101,7 @@ variable "variant_name" {
   default     = "AllTraffic"
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.variant_name))
+    condition     = length(var.variant_name) <= 63 && can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", var.variant_name))
     error_message = "variant_name must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit."
   }
 }

@@ -67,7 +67,7 @@ variable "name" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,39}$", var.name))
+    condition     = length(var.name) <= 40 && can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", var.name))
     error_message = "name must be 1-40 letters, digits and hyphens, starting and ending with a letter or digit (it prefixes the role, bucket and repository names)."
   }
 }

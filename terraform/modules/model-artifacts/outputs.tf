@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Bucket name."
-  value       = aws_s3_bucket.this.id
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_arn" {
@@ -10,5 +10,5 @@ output "bucket_arn" {
 
 output "models_s3_uri" {
   description = "Where to stage uncompressed weights: s3://<bucket>/models/ (use a sub-prefix per model)."
-  value       = "s3://${aws_s3_bucket.this.id}/models/"
+  value       = "s3://${aws_s3_bucket.this.bucket}/models/"
 }

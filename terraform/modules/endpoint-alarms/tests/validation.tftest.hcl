@@ -1,0 +1,87 @@
+mock_provider "aws" {}
+
+variables {
+  endpoint_name = "llm-test"
+}
+
+run "period_not_minutes" {
+  command = plan
+  variables {
+    period_seconds = 45
+  }
+  expect_failures = [var.period_seconds]
+}
+
+run "zero_evaluation_periods" {
+  command = plan
+  variables {
+    evaluation_periods = 0
+  }
+  expect_failures = [var.evaluation_periods]
+}
+
+run "zero_errors" {
+  command = plan
+  variables {
+    errors_5xx_threshold = 0
+  }
+  expect_failures = [var.errors_5xx_threshold]
+}
+
+run "latency_negative" {
+  command = plan
+  variables {
+    model_latency_p90_ms = -1
+  }
+  expect_failures = [var.model_latency_p90_ms]
+}
+
+run "gpu_memory_over_100" {
+  command = plan
+  variables {
+    gpu_memory_utilization_percent = 120
+  }
+  expect_failures = [var.gpu_memory_utilization_percent]
+}
+
+run "zero_gpus" {
+  command = plan
+  variables {
+    gpus_per_instance = 0
+  }
+  expect_failures = [var.gpus_per_instance]
+}
+
+run "topic_without_key" {
+  command = plan
+  variables {
+    create_sns_topic = true
+  }
+  expect_failures = [var.sns_kms_key_arn]
+}
+
+run "topic_arn_bad" {
+  command = plan
+  variables {
+    sns_topic_arn = "llm-alarms"
+  }
+  expect_failures = [var.sns_topic_arn]
+}
+
+run "both_topics" {
+  command = plan
+  variables {
+    create_sns_topic = true
+    sns_kms_key_arn  = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    sns_topic_arn    = "arn:aws:sns:us-east-1:123456789012:alarms"
+  }
+  expect_failures = [var.sns_topic_arn]
+}
+
+run "prefix_with_space" {
+  command = plan
+  variables {
+    alarm_name_prefix = "llm test"
+  }
+  expect_failures = [var.alarm_name_prefix]
+}

@@ -1,0 +1,50 @@
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "unit-test"
+  secret_key                  = "unit-test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  name                                              = "llm-test"
+  account_id                                        = "123456789012"
+  image_uri                                         = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04"
+  instance_type                                     = "ml.g5.2xlarge"
+  container_startup_health_check_timeout_in_seconds = 480
+  model_data_download_timeout_in_seconds            = 240
+  container_env                                     = { HF_MODEL_ID = "meta-llama/Llama-3.1-8B-Instruct" }
+}
+
+run "name_too_long_for_derived_names" {
+  command = plan
+  variables {
+    name = "a-very-long-endpoint-name-for-a-small-llm-stack"
+  }
+  expect_failures = [var.name]
+}
+
+run "tfvars_from_a_newer_schema" {
+  command = plan
+  variables {
+    llm_render = { schema_version = "2" }
+  }
+  expect_failures = [var.llm_render]
+}
+
+run "tensor_parallel_not_a_number" {
+  command = plan
+  variables {
+    llm_render = { tensor_parallel_degree = "eight" }
+  }
+  expect_failures = [var.llm_render]
+}
+
+run "account_id_not_digits" {
+  command = plan
+  variables {
+    account_id = "12345678901x"
+  }
+  expect_failures = [var.account_id]
+}
