@@ -85,3 +85,27 @@ run "prefix_with_space" {
   }
   expect_failures = [var.alarm_name_prefix]
 }
+
+run "endpoint_name_with_underscore" {
+  command = plan
+  variables {
+    endpoint_name = "llm_test"
+  }
+  expect_failures = [var.endpoint_name]
+}
+
+run "variant_name_too_long" {
+  command = plan
+  variables {
+    variant_name = "variant-${format("%070d", 0)}"
+  }
+  expect_failures = [var.variant_name]
+}
+
+run "topic_key_is_alias" {
+  command = plan
+  variables {
+    sns_kms_key_arn = "alias/aws/sns"
+  }
+  expect_failures = [var.sns_kms_key_arn]
+}

@@ -86,3 +86,19 @@ run "endpoint_name_bad" {
   }
   expect_failures = [var.endpoint_name]
 }
+
+run "variant_name_with_space" {
+  command = plan
+  variables {
+    variant_name = "All Traffic"
+  }
+  expect_failures = [var.variant_name]
+}
+
+run "schedule_key_uppercase" {
+  command = plan
+  variables {
+    scheduled_actions = { Nights = { schedule = "rate(1 day)", min_capacity = 1, max_capacity = 1 } }
+  }
+  expect_failures = [var.scheduled_actions]
+}

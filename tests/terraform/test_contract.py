@@ -1,0 +1,44 @@
+"""The render → Terraform contract: one definition, linked by every environment, matching llmctl and docs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import ENVS, REPO, TERRAFORM, rendered_tfvars
+
+CONTRACT = TERRAFORM / "contract" / "llm_contract_variables.tf"
+
+
+def _declared(path: Path) -> set[str]:
+    return set(re.findall(r'^variable "(\w+)"', path.read_text(), re.M))
+
+
+@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+def test_every_env_links_the_one_contract(env: Path) -> None:
+    link = env / "variables.tf"
+    assert link.is_symlink() and link.resolve() == CONTRACT.resolve()
+
+
+def test_contract_matches_what_render_writes(tmp_path: Path) -> None:
+    tfvars = rendered_tfvars(tmp_path, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    import json
+
+    assert set(json.loads(tfvars.read_text())) == _declared(CONTRACT)
+
+
+def test_contract_matches_the_documented_schema() -> None:
+    documented = set(re.findall(r"^\| `(\w+)` \|", (REPO / "docs" / "tfvars.md").read_text(), re.M))
+    assert documented == _declared(CONTRACT)
+
+
+@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+def test_env_declares_nothing_a_user_must_write(env: Path) -> None:
+    """Besides the contract, an env may only declare variables with defaults (so the tfvars file is all one writes)."""
+    for tf in env.glob("*.tf"):
+        if tf.name == "variables.tf":
+            continue
+        for block in re.split(r'^variable "', tf.read_text(), flags=re.M)[1:]:
+            assert "default" in block.split("\n}\n", 1)[0], f"{tf}: variable {block.split(chr(34))[0]} needs a default"

@@ -1,0 +1,188 @@
+"""Plan the dev environment with tfvars rendered by `llmctl render`, offline (fake keys, no refresh, local state),
+and assert a fabric-style inventory of the plan: counts by type, key arguments, and the execution role's IAM."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tftest
+from llmctl import terraform_cli
+
+from .conftest import TERRAFORM, load_json, rendered_tfvars
+
+DEV = TERRAFORM / "envs" / "dev"
+
+EXPECTED_TYPES = {
+    "aws_appautoscaling_policy": 1,
+    "aws_appautoscaling_scheduled_action": 2,
+    "aws_appautoscaling_target": 1,
+    "aws_cloudwatch_log_group": 1,
+    "aws_cloudwatch_metric_alarm": 3,
+    "aws_ecr_lifecycle_policy": 1,
+    "aws_ecr_repository": 1,
+    "aws_iam_role": 1,
+    "aws_iam_role_policy": 1,
+    "aws_kms_alias": 1,
+    "aws_kms_key": 1,
+    "aws_s3_bucket": 1,
+    "aws_s3_bucket_lifecycle_configuration": 1,
+    "aws_s3_bucket_ownership_controls": 1,
+    "aws_s3_bucket_policy": 1,
+    "aws_s3_bucket_public_access_block": 1,
+    "aws_s3_bucket_server_side_encryption_configuration": 1,
+    "aws_s3_bucket_versioning": 1,
+    "aws_sagemaker_endpoint": 1,
+    "aws_sagemaker_endpoint_configuration": 1,
+    "aws_sagemaker_model": 1,
+    "aws_sns_topic": 1,
+}
+# The only statements of the execution role that may name Resource "*": actions without resource-level permissions.
+ALLOWED_STAR = {"EcrLogin": ["ecr:GetAuthorizationToken"], "EndpointMetrics": ["cloudwatch:PutMetricData"]}
+
+
+class Plan:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.changes = raw["resource_changes"]
+
+    def of_type(self, type_: str) -> list[dict[str, Any]]:
+        return [c["change"]["after"] for c in self.changes if c["type"] == type_]
+
+    def one(self, type_: str) -> dict[str, Any]:
+        (after,) = self.of_type(type_)
+        return after
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(c["type"] for c in self.changes))
+
+
+@pytest.fixture
+def plan_dev(tf_env: dict[str, str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    def plan(*render_args: str) -> tuple[Plan, dict[str, Any]]:
+        tfvars = rendered_tfvars(tmp_path, *render_args)
+        override = tmp_path / terraform_cli.OFFLINE_OVERRIDE
+        override.write_text(terraform_cli.offline_override("111122223333"))
+        env = {**tf_env, "TF_DATA_DIR": str(tmp_path / ".terraform")}
+        tf = tftest.TerraformTest(str(DEV), env=env)
+        tf.setup(extra_files=[str(override)], cleanup_on_exit=False)
+        try:
+            raw = tf.plan(output=True, refresh=False, tf_var_file=str(tfvars))
+        finally:
+            (DEV / override.name).unlink(missing_ok=True)
+        return Plan(dict(raw)), load_json(tfvars)
+
+    return plan
+
+
+def _role_statements(plan: Plan) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = json.loads(plan.one("aws_iam_role_policy")["policy"])["Statement"]
+    return statements
+
+
+def test_llama_8b_on_g5_2xlarge(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    plan, tfvars = plan_dev("meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
+
+    assert plan.counts() == EXPECTED_TYPES
+    assert all(c["change"]["actions"] == ["create"] for c in plan.changes)
+
+    model = plan.one("aws_sagemaker_model")
+    container = model["primary_container"][0]
+    assert container["image"] == tfvars["image_uri"]
+    assert container["environment"] == tfvars["container_env"]
+    assert not container.get("model_data_source")  # Hub download: the container fetches the weights
+    assert model["name"].startswith("llm-dev-") and len(model["name"]) == 18
+    assert model["execution_role_arn"] == "arn:aws:iam::111122223333:role/llm-dev-sagemaker-execution"
+    assert model["tags"]["llm:model"] == "meta-llama/Llama-3.1-8B-Instruct"
+
+    variant = plan.one("aws_sagemaker_endpoint_configuration")["production_variants"][0]
+    assert variant["instance_type"] == "ml.g5.2xlarge"
+    assert variant["container_startup_health_check_timeout_in_seconds"] == 480
+    assert variant["model_data_download_timeout_in_seconds"] == 240
+    assert variant["routing_config"] == [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]
+
+    deployment = plan.one("aws_sagemaker_endpoint")["deployment_config"][0]
+    routing = deployment["blue_green_update_policy"][0]["traffic_routing_configuration"][0]
+    assert routing["type"] == "CANARY" and routing["canary_size"] == [{"type": "CAPACITY_PERCENT", "value": 50}]
+    assert {a["alarm_name"] for a in deployment["auto_rollback_configuration"][0]["alarms"]} == {
+        "llm-dev-5xx-errors",
+        "llm-dev-model-latency-p90",
+    }
+
+    target = plan.one("aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (1, 2)
+    assert target["resource_id"] == "endpoint/llm-dev/variant/AllTraffic"
+
+    assert plan.one("aws_s3_bucket")["bucket"] == "llm-dev-artifacts-111122223333"
+    assert plan.one("aws_ecr_repository")["image_tag_mutability"] == "IMMUTABLE"
+
+
+def test_llama_70b_on_p4d(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    plan, _ = plan_dev("meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.p4d.24xlarge")
+
+    assert plan.counts() == EXPECTED_TYPES
+    variant = plan.one("aws_sagemaker_endpoint_configuration")["production_variants"][0]
+    assert variant["instance_type"] == "ml.p4d.24xlarge"
+    assert variant["container_startup_health_check_timeout_in_seconds"] == 2040
+    assert variant["model_data_download_timeout_in_seconds"] == 1500
+    assert plan.one("aws_sagemaker_model")["primary_container"][0]["environment"]["SM_NUM_GPUS"] == "8"
+    gpu_alarm = next(a for a in plan.of_type("aws_cloudwatch_metric_alarm") if a["alarm_name"] == "llm-dev-gpu-memory")
+    assert gpu_alarm["threshold"] == 98 * 8  # GPUMemoryUtilization adds up the 8 GPUs
+
+
+def test_execution_role_is_least_privilege(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    plan, _ = plan_dev("meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
+    statements = _role_statements(plan)
+
+    star = {
+        s["Sid"]: sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        for s in statements
+        if s["Resource"] == "*"
+    }
+    assert star == ALLOWED_STAR
+    metrics = next(s for s in statements if s["Sid"] == "EndpointMetrics")
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}}
+    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not [a for a in actions if "*" in a], "no wildcard actions"
+    assert all(s["Effect"] == "Allow" for s in statements)
+
+    trust = json.loads(plan.one("aws_iam_role")["assume_role_policy"])["Statement"]
+    assert trust == [
+        {
+            "Sid": "SageMakerOfThisAccount",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+        }
+    ]
+    # No AWS managed policy anywhere: the role has only its inline policy.
+    assert not [c for c in plan.changes if c["type"] == "aws_iam_role_policy_attachment"]
+    assert not plan.one("aws_iam_role").get("managed_policy_arns")
+
+
+def test_weights_from_s3_are_read_from_their_prefix_only(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    plan, _ = plan_dev(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "-i",
+        "ml.g5.2xlarge",
+        "--model-s3-uri",
+        "s3://llm-dev-artifacts-111122223333/models/llama-3.1-8b/",
+    )
+    source = plan.one("aws_sagemaker_model")["primary_container"][0]["model_data_source"][0]["s3_data_source"][0]
+    assert source == {
+        "s3_uri": "s3://llm-dev-artifacts-111122223333/models/llama-3.1-8b/",
+        "s3_data_type": "S3Prefix",
+        "compression_type": "None",
+        "model_access_config": [],
+    }
+    statements = {s["Sid"]: s for s in _role_statements(plan)}
+    assert (
+        statements["ReadModelPrefix"]["Resource"] == "arn:aws:s3:::llm-dev-artifacts-111122223333/models/llama-3.1-8b/*"
+    )
+    assert statements["ListModelPrefix"]["Condition"]["StringLike"]["s3:prefix"] == [
+        "models/llama-3.1-8b/",
+        "models/llama-3.1-8b/*",
+    ]
