@@ -63,3 +63,17 @@ def moto_url(moto_server: str) -> Iterator[str]:
 
     urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
     yield moto_server
+
+
+@pytest.fixture(scope="session")
+def tf_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for Terraform subprocesses: the project's provider-mirror CLI configuration, no TF_LOG."""
+    import shutil
+
+    from llmctl import terraform_cli
+
+    if shutil.which("terraform") is None:
+        pytest.fail("terraform is not on PATH: install Terraform >= 1.9 to run the Terraform tests.")
+    env = {k: v for k, v in os.environ.items() if k != "TF_LOG"}
+    env.update(terraform_cli.terraform_env(tmp_path_factory.mktemp("tfcli")))
+    return env

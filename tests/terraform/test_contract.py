@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from .conftest import ENVS, REPO, TERRAFORM, rendered_tfvars
+from support.terraform import ENVS, REPO, TERRAFORM, rendered_tfvars
 
 CONTRACT = TERRAFORM / "contract" / "llm_contract_variables.tf"
 

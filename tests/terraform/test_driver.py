@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from llmctl import terraform_cli
-
-from .conftest import REPO, TERRAFORM, rendered_tfvars
-
-
-def _copy_terraform(tmp: Path) -> Path:
-    shutil.copytree(
-        TERRAFORM,
-        tmp / "terraform",
-        symlinks=True,
-        ignore=shutil.ignore_patterns(
-            ".terraform*", "*.tfstate*", "*.tfplan*", "llm.auto.tfvars.json", "*_override.tf"
-        ),
-    )
-    return tmp / "terraform"
-
-
-def _llmctl(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "llmctl"), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from support.terraform import REPO, copy_terraform, llmctl, rendered_tfvars
 
 
 def test_mirror_config_lists_the_mirrored_providers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,11 +43,11 @@ def test_bad_mirror_setting_is_one_sentence(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_offline_plan_of_dev_needs_no_aws(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    root = _copy_terraform(tmp_path) / "envs" / "dev"
+    root = copy_terraform(tmp_path) / "envs" / "dev"
     rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
     env = {k: v for k, v in tf_env.items() if not k.startswith("AWS_")}
     env["AWS_EC2_METADATA_DISABLED"] = "true"
-    result = _llmctl(["tf", "plan", "--env", "dev", "--offline", "--account-id", "111122223333"], tmp_path, env)
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline", "--account-id", "111122223333"], tmp_path, env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "plan: 25 to create, 0 to update, 0 to delete, 0 to replace" in result.stdout
     plan = json.loads((root / "llm.tfplan.json").read_text())
@@ -84,40 +57,40 @@ def test_offline_plan_of_dev_needs_no_aws(tmp_path: Path, tf_env: dict[str, str]
 
 
 def test_plan_without_tfvars_says_how_to_write_them(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    _copy_terraform(tmp_path)
-    result = _llmctl(["tf", "plan", "--env", "dev"], tmp_path, tf_env)
+    copy_terraform(tmp_path)
+    result = llmctl(["tf", "plan", "--env", "dev"], tmp_path, tf_env)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "llmctl render" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_plan_without_backend_config_says_what_to_copy(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    root = _copy_terraform(tmp_path) / "envs" / "dev"
+    root = copy_terraform(tmp_path) / "envs" / "dev"
     rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
-    result = _llmctl(["tf", "plan", "--env", "dev"], tmp_path, tf_env)
+    result = llmctl(["tf", "plan", "--env", "dev"], tmp_path, tf_env)
     assert result.returncode == 2
     assert "backend.hcl.example" in result.stderr and "--offline" in result.stderr
 
 
 def test_apply_without_a_reviewed_plan_refuses(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    _copy_terraform(tmp_path)
-    result = _llmctl(["tf", "apply", "--env", "dev"], tmp_path, tf_env)
+    copy_terraform(tmp_path)
+    result = llmctl(["tf", "apply", "--env", "dev"], tmp_path, tf_env)
     assert result.returncode == 2 and "make plan ENV=dev" in result.stderr
 
 
 def test_terraform_errors_reach_the_user_verbatim(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    root = _copy_terraform(tmp_path) / "envs" / "dev"
+    root = copy_terraform(tmp_path) / "envs" / "dev"
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
     data = json.loads(tfvars.read_text())
     data["container_env"]["HF_TOKEN"] = "hf_secret"
     tfvars.write_text(json.dumps(data))
-    result = _llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
     assert result.returncode == 1
     assert "container_env must not carry secrets" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
 
 def test_unknown_env_is_one_sentence(tmp_path: Path, tf_env: dict[str, str]) -> None:
-    result = _llmctl(["tf", "plan", "--env", "prod"], tmp_path, tf_env)
+    result = llmctl(["tf", "plan", "--env", "prod"], tmp_path, tf_env)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--env" in result.stderr
 
 

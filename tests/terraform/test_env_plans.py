@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import tftest
 from llmctl import terraform_cli
-
-from .conftest import TERRAFORM, load_json, rendered_tfvars
+from support.terraform import TERRAFORM, load_json, rendered_tfvars
 
 DEV = TERRAFORM / "envs" / "dev"
 

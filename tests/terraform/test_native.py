@@ -7,8 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from .conftest import MODULES, run_terraform
+from support.terraform import MODULES, run_terraform
 
 
 def _runs(module: Path) -> int:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from .conftest import ENVS, MODULES, TERRAFORM, run_terraform
+from support.terraform import ENVS, MODULES, TERRAFORM, run_terraform
 
 
 def test_terraform_files_are_formatted(tf_env: dict[str, str]) -> None:

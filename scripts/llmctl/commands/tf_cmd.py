@@ -213,6 +213,9 @@ def destroy_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, 
     if not (yes or env == "local"):
         click.confirm(f"Destroy every resource of {root.directory}, the endpoint included?", abort=True)
     _init(root, offline=False)
+    if env == "local" and aws_endpoint_url is None:
+        # Destroy where it was applied: the moto URL the state recorded.
+        aws_endpoint_url = root.outputs().get("aws_endpoint_url")
     root.run("destroy", input=False, auto_approve=_flag(), var=_local_vars(env, aws_endpoint_url) or None)
     (root.directory / tfc.PLAN_FILE).unlink(missing_ok=True)
     click.echo(f"destroyed {root.directory}")

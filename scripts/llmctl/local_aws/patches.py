@@ -8,7 +8,7 @@
    with tags kept per resource ARN (including the Tags given to RegisterScalableTarget).
 3. SageMaker fidelity that Terraform reads back: CreateModel/CreateEndpoint refuse an existing name (as AWS does,
    so a model-name collision fails locally too), empty VpcConfig/DataCaptureConfig are omitted, the endpoint keeps
-   its DeploymentConfig and the model its EnableNetworkIsolation, and UpdateEndpoint exists. Without these the
+   its DeploymentConfig (as LastDeploymentConfig) and the model its EnableNetworkIsolation, and UpdateEndpoint exists. Without these the
    provider sees drift and replaces the endpoint on every plan.
 """
 
@@ -123,7 +123,7 @@ def _sagemaker_fidelity() -> None:
         lambda backend, body: {
             key: value
             for key, value in [
-                ("DeploymentConfig", getattr(backend.endpoints[body["EndpointName"]], "llmctl_deployment", None))
+                ("LastDeploymentConfig", getattr(backend.endpoints[body["EndpointName"]], "llmctl_deployment", None))
             ]
             if value
         },

@@ -1,0 +1,103 @@
+"""The `local` environment end to end against the patched moto server, driven the way a user drives it:
+`llmctl local up` → render → `llmctl tf plan/apply` → `llmctl status` → an env-var change rolls the endpoint with
+create-before-destroy → `llmctl tf destroy` → `llmctl local down`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from support.terraform import copy_terraform, llmctl, rendered_tfvars
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
+    copy_terraform(tmp_path)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**tf_env, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1"}
+    up = llmctl(["local", "up", "--port", str(port)], tmp_path, env)
+    assert up.returncode == 0, up.stderr
+    assert f"moto started on {url}" in up.stdout
+    try:
+        yield tmp_path, env, url
+    finally:
+        down = llmctl(["local", "down", "--port", str(port)], tmp_path, env)
+        assert down.returncode == 0 and "moto stopped" in down.stdout
+        assert not (tmp_path / ".local" / "moto.pid").exists()
+
+
+def _plan(root: Path, cwd: Path, env: dict[str, str], url: str) -> dict[str, list[str]]:
+    result = llmctl(["tf", "plan", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    plan = json.loads((root / "llm.tfplan.json").read_text())
+    return {
+        c["address"]: c["change"]["actions"] for c in plan["resource_changes"] if c["change"]["actions"] != ["no-op"]
+    }
+
+
+def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str], str]) -> None:
+    cwd, env, url = workspace
+    root = cwd / "terraform" / "envs" / "local"
+    tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
+
+    first = _plan(root, cwd, env, url)
+    assert len(first) == 27 and all(actions == ["create"] for actions in first.values())
+
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    assert "llm-local: InService" in applied.stdout
+    assert not (root / "llm.tfplan").exists(), "an applied plan is removed"
+
+    status = llmctl(["status", "--tf-dir", str(root), "--endpoint-url", url, "--json"], cwd, env)
+    assert status.returncode == 0, status.stderr
+    variant = json.loads(status.stdout)["variants"][0]
+    assert (variant["name"], variant["min_capacity"], variant["max_capacity"]) == ("AllTraffic", 1, 3)
+
+    sagemaker = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+    model_before = sagemaker.describe_endpoint_config(
+        EndpointConfigName=sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
+    )["ProductionVariants"][0]["ModelName"]
+    assert sagemaker.describe_endpoint(EndpointName="llm-local")["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]
+
+    # One env var changes: a new model and configuration are created before the old ones go; the endpoint is updated
+    # in place (a blue/green roll), never replaced.
+    data = json.loads(tfvars.read_text())
+    data["container_env"]["MAX_BATCH_PREFILL_TOKENS"] = "4096"
+    tfvars.write_text(json.dumps(data))
+    roll = _plan(root, cwd, env, url)
+    assert roll == {
+        "module.stack.module.endpoint.aws_sagemaker_model.this": ["create", "delete"],
+        "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this": ["create", "delete"],
+        "module.stack.module.endpoint.aws_sagemaker_endpoint.this": ["update"],
+    }
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    config = sagemaker.describe_endpoint_config(
+        EndpointConfigName=sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
+    )
+    model_after = config["ProductionVariants"][0]["ModelName"]
+    assert model_after != model_before
+    environment = sagemaker.describe_model(ModelName=model_after)["PrimaryContainer"]["Environment"]
+    assert environment["MAX_BATCH_PREFILL_TOKENS"] == "4096"
+    assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == [model_after], "the old model is gone"
+
+    assert _plan(root, cwd, env, url) == {}, "after apply, the plan is empty (no drift)"
+
+    destroyed = llmctl(["tf", "destroy", "--env", "local", "--dir", str(root)], cwd, env)
+    assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-3000:]
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+    assert boto3.client("s3", endpoint_url=url, region_name="us-east-1").list_buckets()["Buckets"] == []
