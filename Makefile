@@ -20,7 +20,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration terraform-test checkov clean
+.PHONY: help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -94,8 +94,20 @@ unit: $(STAMP) ## Fast unit tests only
 integration: $(STAMP) ## Integration tests only (local stream server, moto server)
 	$(BIN)/pytest -q -m integration
 
-test: $(STAMP) lint typecheck ## Lint, type-check and run every test (unit + integration)
+CHECKOV := .tools/checkov/bin/checkov
+$(CHECKOV):
+	@test -x .tools/checkov/bin/python || $(PY) -m venv .tools/checkov
+	.tools/checkov/bin/python -m pip install --quiet --upgrade pip
+	.tools/checkov/bin/python -m pip install --quiet 'checkov>=3.3,<3.4'
+
+tf-docs: $(STAMP) ## Rewrite the inputs/outputs tables of terraform/modules/*/README.md
+	$(BIN)/python tools/terraform_docs.py
+
+checkov: $(CHECKOV) ## checkov over terraform/ (its own venv: a large tree kept out of the project's dependencies)
+	$(CHECKOV) -d terraform --framework terraform --quiet --compact
+
+test: $(STAMP) lint typecheck checkov ## Lint, type-check, checkov, and run every test (unit, integration, Terraform)
 	$(BIN)/pytest -q
 
-clean: ## Remove .venv and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+clean: ## Remove .venv, tools and caches
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .mypy_cache

@@ -108,6 +108,5 @@ module "stack" {
   alarms                      = { create_sns_topic = true }
   force_destroy               = true
   kms_deletion_window_in_days = 7
-  log_retention_in_days       = 7
   tags                        = local.tags
 }
