@@ -48,7 +48,11 @@ down: $(STAMP) ## Stop the local AWS
 plan: $(STAMP) ## terraform init + plan of ENV (dev|local) → llm.tfplan + llm.tfplan.json (PLAN_ARGS=--offline: no AWS)
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env $(ENV) $(PLAN_ARGS)
 
-apply: $(STAMP) ## Apply the reviewed plan, wait for InService, smoke-check (ENV=dev|local)
+apply: $(STAMP) ## Apply the reviewed plan, wait for InService, smoke-check (ENV=local: render, plan and apply in one go)
+ifeq ($(ENV),local)
+	@test -f $(TF_DIR)/llm.auto.tfvars.json || $(MAKE) --no-print-directory tfvars ENV=local
+	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env local
+endif
 	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(if $(filter local,$(ENV)),--no-smoke,)
 
 destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)

@@ -8,8 +8,8 @@
    with tags kept per resource ARN (including the Tags given to RegisterScalableTarget).
 3. SageMaker fidelity that Terraform reads back: CreateModel/CreateEndpoint refuse an existing name (as AWS does,
    so a model-name collision fails locally too), empty VpcConfig/DataCaptureConfig are omitted, the endpoint keeps
-   its DeploymentConfig (as LastDeploymentConfig) and the model its EnableNetworkIsolation, and UpdateEndpoint exists. Without these the
-   provider sees drift and replaces the endpoint on every plan.
+   its deployment config (returned as LastDeploymentConfig) and the model its EnableNetworkIsolation, and
+   UpdateEndpoint exists. Without these the provider sees drift and replaces the endpoint on every plan.
 """
 
 from __future__ import annotations
