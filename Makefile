@@ -20,7 +20,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
+.PHONY: bench-render help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ help: ## List targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sagemaker,hub,service,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[sagemaker,hub,service,local,dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the project with all extras
@@ -75,6 +75,9 @@ bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probe
 	cd bench && ../$(BIN)/python bench_asgi_path.py 2>/dev/null
 	cd bench && ../$(BIN)/python bench_http_client.py
 
+bench-render: $(STAMP) ## Whole-process time of `llmctl render` vs --image-uri vs the SDK import → bench-results/render-startup.json
+	$(BIN)/python bench/bench_render_startup.py
+
 bench-aws: $(STAMP) ## Thread pool + boto3 vs aiobotocore for the SageMaker upstream → bench-results/aws-adapter.json
 	$(BIN)/python bench/bench_aws_adapter.py
 
@@ -108,7 +111,7 @@ tf-docs: $(STAMP) ## Rewrite the inputs/outputs tables of terraform/modules/*/RE
 	$(BIN)/python tools/terraform_docs.py
 
 checkov: $(CHECKOV) ## checkov over terraform/ (its own venv: a large tree kept out of the project's dependencies)
-	$(CHECKOV) -d terraform --framework terraform --quiet --compact
+	$(CHECKOV) -d terraform --framework terraform --quiet --compact --skip-download
 
 test: $(STAMP) lint typecheck checkov ## Lint, type-check, checkov, and run every test (unit, integration, Terraform)
 	$(BIN)/pytest -q

@@ -1,24 +1,42 @@
-"""The `llmctl` click group. Errors print one sentence and exit non-zero; never a traceback."""
+"""The `llmctl` click group. Errors print one sentence and exit non-zero; never a traceback.
+
+Subcommands are imported when they run (click's lazy-loading pattern): `render` does not pay for boto3, which the
+endpoint commands import.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from . import __version__
-from .commands.image_uri_cmd import image_uri_cmd
-from .commands.instances_cmd import instances_cmd
-from .commands.invoke_cmd import invoke_cmd
-from .commands.load_cmd import load_cmd
-from .commands.local_cmd import local_group
-from .commands.render_cmd import render_cmd
-from .commands.status_cmd import status_cmd
-from .commands.tf_cmd import tf_group
 from .errors import LlmctlError
+
+_COMMANDS = {
+    "render": "render_cmd:render_cmd",
+    "image-uri": "image_uri_cmd:image_uri_cmd",
+    "instances": "instances_cmd:instances_cmd",
+    "invoke": "invoke_cmd:invoke_cmd",
+    "load": "load_cmd:load_cmd",
+    "status": "status_cmd:status_cmd",
+    "tf": "tf_cmd:tf_group",
+    "local": "local_cmd:local_group",
+}
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return None
+        module, attribute = _COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(f".commands.{module}", __package__), attribute)
+        return command
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -36,16 +54,6 @@ def cli() -> None:
     Example:
       llmctl render meta-llama/Llama-3.1-8B-Instruct --instance-type ml.g5.2xlarge
     """
-
-
-cli.add_command(render_cmd)
-cli.add_command(image_uri_cmd)
-cli.add_command(instances_cmd)
-cli.add_command(invoke_cmd)
-cli.add_command(load_cmd)
-cli.add_command(status_cmd)
-cli.add_command(tf_group)
-cli.add_command(local_group)
 
 
 def main() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..errors import LlmctlError
 from ..local_aws import processes
 
 STATE_DIR = Path(".local")
@@ -39,6 +41,8 @@ def up_cmd(port: int) -> None:
     Example:
       llmctl local up --port 5055
     """
+    if importlib.util.find_spec("moto") is None:
+        raise LlmctlError("the local AWS needs moto; install sagemaker-llm-stack[local] (make venv does).")
     service = processes.moto(port)
     state = processes.start(STATE_DIR, service)
     click.echo(f"{service.name} {state} on {service.url} (log: {STATE_DIR / service.name}.log)")

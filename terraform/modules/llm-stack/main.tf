@@ -48,14 +48,15 @@ module "ecr" {
 module "role" {
   source = "../execution-role"
 
-  name                     = local.role_name
-  account_id               = var.account_id
-  endpoint_name            = var.name
-  image_uris               = [var.image_uri]
-  ecr_repository_names     = [local.repository]
-  model_data_s3_uri        = var.model_data_s3_uri
-  data_capture_s3_uri      = local.capture_s3_uri
-  kms_key_aliases          = [var.name]
+  name                 = local.role_name
+  account_id           = var.account_id
+  endpoint_name        = var.name
+  image_uris           = [var.image_uri]
+  ecr_repository_names = [local.repository]
+  model_data_s3_uri    = var.model_data_s3_uri
+  data_capture_s3_uri  = local.capture_s3_uri
+  # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
+  kms_key_aliases          = var.model_data_s3_uri == null && var.data_capture == null ? [] : [var.name]
   vpc_config               = var.vpc_config
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags

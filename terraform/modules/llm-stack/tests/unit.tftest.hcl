@@ -64,3 +64,27 @@ run "data_capture_in_the_artifacts_bucket" {
     error_message = "the role may write captures under capture/<name>/ only"
   }
 }
+
+run "hub_download_needs_no_key" {
+  command = plan
+
+  assert {
+    condition     = length([for s in jsondecode(output.execution_role_policy_json).Statement : s if startswith(s.Sid, "UseArtifactKeys")]) == 0
+    error_message = "without S3 weights or data capture the role gets no KMS permission"
+  }
+}
+
+run "s3_weights_decrypt_with_the_stack_key" {
+  command = plan
+
+  variables {
+    model_data_s3_uri = "s3://llm-test-artifacts-123456789012/models/llama-3.1-70b/"
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(output.execution_role_policy_json).Statement : s.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"] if s.Sid == "UseArtifactKeysByAlias"
+    ]) == "alias/llm-test"
+    error_message = "S3 weights are decrypted with the stack's key, through S3 only"
+  }
+}
