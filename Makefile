@@ -75,8 +75,8 @@ bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probe
 	cd bench && ../$(BIN)/python bench_asgi_path.py 2>/dev/null
 	cd bench && ../$(BIN)/python bench_http_client.py
 
-bench-render: $(STAMP) ## Whole-process time of `llmctl render` vs --image-uri vs the SDK import → bench-results/render-startup.json
-	$(BIN)/python bench/bench_render_startup.py
+bench-render: $(STAMP) ## Whole-process time of `llmctl render` (BASELINE=dir: vs an older checkout) → bench-results/
+	$(BIN)/python bench/bench_render_startup.py $(if $(BASELINE),--baseline $(BASELINE),)
 
 bench-aws: $(STAMP) ## Thread pool + boto3 vs aiobotocore for the SageMaker upstream → bench-results/aws-adapter.json
 	$(BIN)/python bench/bench_aws_adapter.py

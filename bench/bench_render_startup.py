@@ -1,13 +1,16 @@
 """Whole-process wall time of `llmctl render` (what a user waits for), repeated, medians with ranges.
 
 Side by side: render resolving the image from the SDK's bundled JSON (the default), render given --image-uri (no
-resolution at all: the floor), and the cost the previous code paid on top, importing the sagemaker SDK's
-image_uris module. Writes bench-results/render-startup.json.
+resolution at all: the floor), importing the sagemaker SDK's image_uris module (what the previous code paid), and,
+with `--baseline DIR` (a checkout of an earlier commit, e.g. `git worktree add /tmp/baseline a73d8d3`), the same
+render run from that tree. Writes bench-results/render-startup.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,22 +31,32 @@ CASES = {
 }
 
 
-def wall(command: list[str]) -> float:
+def wall(command: list[str], env: dict[str, str] | None) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--baseline", type=Path, help="an earlier checkout to time the same render from")
+    args = parser.parse_args()
+    cases: dict[str, tuple[list[str], dict[str, str] | None]] = {name: (cmd, None) for name, cmd in CASES.items()}
+    if args.baseline:
+        env = {**os.environ, "PYTHONPATH": f"{args.baseline}/scripts:{args.baseline}/service"}
+        code = "import sys; from llmctl.cli import main; sys.argv[0] = 'llmctl'; main()"
+        cases["render from the baseline tree"] = ([sys.executable, "-c", code, *RENDER[1:]], env)
     results = {}
-    for name, command in CASES.items():
-        wall(command)  # warm the page cache
-        samples = sorted(wall(command) for _ in range(RUNS))
+    for name, (command, env) in cases.items():
+        wall(command, env)  # warm the page cache
+        samples = sorted(wall(command, env) for _ in range(RUNS))
         results[name] = {"median_s": statistics.median(samples), "min_s": samples[0], "max_s": samples[-1]}
         print(f"{name:62} median {results[name]['median_s']:.3f} s  range {samples[0]:.3f}–{samples[-1]:.3f} s")
-    render, sdk = results["render"]["median_s"], results[next(iter(list(CASES)[2:]))]["median_s"]
-    results["ratio_old_over_new"] = {"value": (render + sdk) / render, "note": "render + SDK import, over render"}
-    print(f"render with the SDK import would take ~{render + sdk:.2f} s: {(render + sdk) / render:.1f}× the new render")
+    render = results["render"]["median_s"]
+    if "render from the baseline tree" in results:
+        before = results["render from the baseline tree"]["median_s"]
+        results["ratio_baseline_over_render"] = before / render
+        print(f"baseline render / render: {before / render:.1f}×")
     out = Path(__file__).resolve().parents[1] / "bench-results" / "render-startup.json"
     out.write_text(json.dumps({"runs": RUNS, "results": results}, indent=2) + "\n")
 
