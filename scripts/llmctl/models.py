@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import config_schema
 from .errors import LlmctlError, close_matches
 
 # Families whose q/k/v projections carry a bias even though config.json has no attention_bias key.
@@ -97,9 +98,11 @@ def _first(cfg: dict[str, Any], *keys: str) -> Any:
 
 
 def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
-    """Build a ModelArch from config.json contents; raises LlmctlError naming a missing field."""
-    text_cfg = cfg.get("text_config") or cfg  # multimodal wrappers keep the LM under text_config
-    model_type = str(text_cfg.get("model_type") or cfg.get("model_type") or "unknown")
+    """Build a ModelArch from config.json contents; raises LlmctlError naming a missing or malformed field."""
+    parsed = config_schema.validate(cfg, f"config.json for {name}")
+    top = parsed.model_dump(exclude_none=True)
+    text_cfg = top.get("text_config") or top  # multimodal wrappers keep the LM under text_config
+    model_type = str(text_cfg.get("model_type") or top.get("model_type") or "unknown")
 
     def need(*keys: str) -> int:
         value = _first(text_cfg, *keys)
@@ -113,9 +116,19 @@ def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
     hidden = need("hidden_size", "n_embd", "d_model")
     heads = need("num_attention_heads", "n_head")
     kv_heads = int(_first(text_cfg, "num_key_value_heads", "num_kv_heads") or heads)
+    if hidden % heads and _first(text_cfg, "head_dim") is None:
+        raise LlmctlError(
+            f"config.json for {name}: hidden_size {hidden} is not a multiple of num_attention_heads {heads} "
+            "and there is no head_dim; fix config.json."
+        )
+    if heads % kv_heads:
+        raise LlmctlError(
+            f"config.json for {name}: num_attention_heads {heads} is not a multiple of num_key_value_heads "
+            f"{kv_heads}; fix config.json."
+        )
     head_dim = int(_first(text_cfg, "head_dim") or hidden // heads)
     experts = int(_first(text_cfg, "num_local_experts", "num_experts", "n_routed_experts") or 0)
-    qcfg = cfg.get("quantization_config") or {}
+    qcfg = top.get("quantization_config") or {}
     quant_method = qcfg.get("quant_method")
     attention_bias = bool(text_cfg.get("attention_bias", False))
     return ModelArch(
@@ -129,14 +142,14 @@ def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
         head_dim=head_dim,
         vocab_size=need("vocab_size"),
         max_context=need("max_position_embeddings", "n_positions", "max_sequence_length"),
-        tie_word_embeddings=bool(cfg.get("tie_word_embeddings", text_cfg.get("tie_word_embeddings", False))),
+        tie_word_embeddings=bool(top.get("tie_word_embeddings", text_cfg.get("tie_word_embeddings", False))),
         qkv_bias=attention_bias or model_type in _QKV_BIAS_MODEL_TYPES,
         o_bias=attention_bias,
         mlp_bias=bool(text_cfg.get("mlp_bias", False)),
         gated_mlp=model_type not in _UNGATED_MLP_MODEL_TYPES,
         num_experts=experts,
         experts_per_token=int(_first(text_cfg, "num_experts_per_tok", "moe_topk") or (2 if experts else 0)),
-        torch_dtype=str(cfg.get("torch_dtype") or cfg.get("dtype") or "bfloat16"),
+        torch_dtype=str(top.get("torch_dtype") or top.get("dtype") or "bfloat16"),
         prequantized=str(quant_method) if quant_method else None,
         prequantized_bits=int(qcfg["bits"]) if qcfg.get("bits") else None,
     )
@@ -165,6 +178,10 @@ def load_config_file(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise LlmctlError(f"--model-config {path} does not exist; pass the path of a config.json.") from None
+    except IsADirectoryError:
+        raise LlmctlError(f"--model-config {path} is a directory; pass the config.json file inside it.") from None
+    except PermissionError:
+        raise LlmctlError(f"--model-config {path} cannot be read (permission denied).") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise LlmctlError(f"--model-config {path} is not valid JSON ({exc}); pass a config.json.") from None
     if not isinstance(data, dict):
