@@ -7,7 +7,7 @@ TGI_QUANTIZE = {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "
                 "bitsandbytes-fp4", "fp8"}  # fmt: skip
 
 
-def tgi_violations(env: dict[str, str], heads: int, context: int) -> list[str]:
+def tgi_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
     bad = []
     if "MAX_INPUT_TOKENS" in env and "MAX_INPUT_LENGTH" in env:
         bad.append("both input limits")
@@ -29,12 +29,14 @@ def tgi_violations(env: dict[str, str], heads: int, context: int) -> list[str]:
         bad.append("dtype value")
     if heads % int(env["SM_NUM_GPUS"]):
         bad.append("shards do not divide heads")
+    if kv_heads is not None and kv_heads % int(env["SM_NUM_GPUS"]):
+        bad.append("shards do not divide KV heads (TGI never replicates them)")
     if not env.get("HF_MODEL_ID"):
         bad.append("no model id")
     return bad
 
 
-def lmi_violations(env: dict[str, str], heads: int, context: int) -> list[str]:
+def lmi_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
     bad = []
     if not env.get("HF_MODEL_ID"):
         bad.append("no model id")
@@ -49,7 +51,7 @@ def lmi_violations(env: dict[str, str], heads: int, context: int) -> list[str]:
     return bad
 
 
-def vllm_violations(env: dict[str, str], heads: int, context: int) -> list[str]:
+def vllm_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
     bad = []
     if not env.get("SM_VLLM_MODEL"):
         bad.append("no model")

@@ -156,13 +156,18 @@ def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instan
     return "float16" if arch.torch_dtype == "float16" else "bfloat16"
 
 
-def _resolve_tp(req: RenderRequest, arch: ModelArch, instance: InstanceType, notes: list[str]) -> int:
-    valid = valid_tp_degrees(arch, instance.gpu_count)
+def _no_kv_replication(backend: Backend) -> str:
+    return "" if backend.replicates_kv_heads else f" ({backend.name} does not replicate KV heads)"
+
+
+def _resolve_tp(req: RenderRequest, arch: ModelArch, instance: InstanceType, backend: Backend, notes: list[str]) -> int:
+    valid = valid_tp_degrees(arch, instance.gpu_count, backend.replicates_kv_heads)
     if req.num_gpus is None:
-        tp = choose_tp(arch, instance)
+        tp = choose_tp(arch, instance, backend.replicates_kv_heads)
         if tp < instance.gpu_count:
             notes.append(
-                f"{arch.name}'s {arch.num_attention_heads} heads cannot be split {instance.gpu_count} ways: "
+                f"{arch.name}'s {arch.num_attention_heads} heads / {arch.num_kv_heads} KV heads cannot be split "
+                f"{instance.gpu_count} ways by {backend.name}: "
                 f"{instance.gpu_count - tp} of {instance.gpu_count} GPUs stay idle"
             )
         return tp
@@ -174,7 +179,8 @@ def _resolve_tp(req: RenderRequest, arch: ModelArch, instance: InstanceType, not
     if req.num_gpus not in valid:
         raise LlmctlError(
             f"--num-gpus {req.num_gpus} does not divide {arch.name}'s {arch.num_attention_heads} attention heads "
-            f"and {arch.num_kv_heads} KV heads; use one of {', '.join(map(str, valid))}."
+            f"and {arch.num_kv_heads} KV heads{_no_kv_replication(backend)}; "
+            f"use one of {', '.join(map(str, valid))}."
         )
     return req.num_gpus
 
@@ -244,7 +250,7 @@ def _suggestions(inputs: SizingInputs, backend: Backend) -> str:
     for instance in by_size():
         if instance.total_gpu_mib <= inputs.instance.total_gpu_mib and instance != inputs.instance:
             continue
-        tp = choose_tp(inputs.arch, instance)
+        tp = choose_tp(inputs.arch, instance, backend.replicates_kv_heads)
         if size(replace(inputs, instance=instance, tensor_parallel_degree=tp)).fits:
             parts.append(f"the smallest instance type that fits is {instance.name}")
             break
@@ -287,7 +293,7 @@ def render(req: RenderRequest) -> RenderResult:
     kv_dtype = req.kv_cache_dtype
     if kv_dtype is not None and instance.gpu.compute_capability < 8.0:
         raise LlmctlError(f"--kv-cache-dtype {kv_dtype} needs an Ampere or newer GPU; {instance.name} has a T4.")
-    tp = _resolve_tp(req, arch, instance, notes)
+    tp = _resolve_tp(req, arch, instance, backend, notes)
     max_input, total = _resolve_tokens(req, arch)
     inputs = _sizing_inputs(req, arch, instance, tp, quantize, kv_dtype, max_input, total)
     sizing = size(inputs)

@@ -134,26 +134,33 @@ def activation_mib(arch: ModelArch, prefill_tokens: int, tp: int) -> float:
     return prefill_tokens * width * ACTIVATION_DTYPE_BYTES / MIB
 
 
-def valid_tp_degrees(arch: ModelArch, gpu_count: int) -> list[int]:
-    """Degrees ≤ gpu_count (powers of two) that split the attention and KV heads evenly."""
+def valid_tp_degrees(arch: ModelArch, gpu_count: int, replicate_kv_heads: bool = True) -> list[int]:
+    """Degrees ≤ gpu_count (powers of two) that split the attention heads evenly, and the KV heads: evenly, or, for
+    engines that replicate KV heads (vLLM), also when the degree is a multiple of them.
+
+    TGI divides the KV heads by the shard count and never replicates them
+    (text-generation-inference server/text_generation_server/models/custom_modeling/flash_llama_modeling.py,
+    `num_key_value_heads // weights.process_group.size()`); vLLM replicates them when tp > kv heads
+    (vllm/model_executor/models/llama.py, `tp_size % self.total_num_kv_heads == 0`).
+    """
     degrees = []
     degree = 1
     while degree <= gpu_count:
         heads_ok = arch.num_attention_heads % degree == 0
-        kv_ok = arch.num_kv_heads % degree == 0 or degree % arch.num_kv_heads == 0
+        kv_ok = arch.num_kv_heads % degree == 0 or (replicate_kv_heads and degree % arch.num_kv_heads == 0)
         if heads_ok and kv_ok:
             degrees.append(degree)
         degree *= 2
     return degrees
 
 
-def choose_tp(arch: ModelArch, instance: InstanceType) -> int:
+def choose_tp(arch: ModelArch, instance: InstanceType, replicate_kv_heads: bool = True) -> int:
     """All GPUs on the instance when the heads allow it, else the largest valid degree.
 
     SageMaker bills the whole instance and one TGI/vLLM container serves one replica, so a GPU
     left out of the tensor-parallel group is paid for and idle; every extra shard adds KV-cache room.
     """
-    return max(valid_tp_degrees(arch, instance.gpu_count))
+    return max(valid_tp_degrees(arch, instance.gpu_count, replicate_kv_heads))
 
 
 def size(inputs: SizingInputs) -> Sizing:

@@ -54,7 +54,7 @@ def test_render_matches_golden_and_container_rules(case: str) -> None:
 
     arch = resolve_model(args[0], Path(args[args.index("--model-config") + 1]) if "--model-config" in args else None)
     backend = args[args.index("-b") + 1] if "-b" in args else "tgi"
-    assert VIOLATIONS[backend](rendered["env"], arch.num_attention_heads, arch.max_context) == []
+    assert VIOLATIONS[backend](rendered["env"], arch.num_attention_heads, arch.max_context, arch.num_kv_heads) == []
     assert rendered["fits"] is True
     assert rendered["kv_cache_tokens"] >= rendered["max_total_tokens"]
     assert rendered["max_concurrent_sequences"] == rendered["kv_cache_tokens"] // rendered["max_total_tokens"]

@@ -38,6 +38,7 @@ class Backend(Protocol):
     in_flight_quantize: tuple[str, ...]  # methods that quantize a 16-bit checkpoint at load, best first
     allows_dtype_with_quantize: bool
     min_startup_timeout_s: int
+    replicates_kv_heads: bool  # may the tensor-parallel degree exceed (be a multiple of) the KV heads?
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]: ...
 
@@ -69,7 +70,9 @@ def parse_fraction(env: Mapping[str, str], key: str, problems: list[str]) -> flo
     return value
 
 
-def check_shards(key: str, shards: int | None, arch: ModelArch, problems: list[str]) -> None:
+def check_shards(
+    key: str, shards: int | None, arch: ModelArch, problems: list[str], replicate_kv_heads: bool = True
+) -> None:
     if shards is None:
         return
     if shards < 1:
@@ -79,3 +82,6 @@ def check_shards(key: str, shards: int | None, arch: ModelArch, problems: list[s
             f"{key}={shards} does not divide {arch.name}'s {arch.num_attention_heads} attention heads; "
             "use a degree that divides them."
         )
+    elif arch.num_kv_heads % shards and not (replicate_kv_heads and shards % arch.num_kv_heads == 0):
+        how = "a degree that divides them" + ("" if replicate_kv_heads else " (this engine does not replicate them)")
+        problems.append(f"{key}={shards} does not divide {arch.name}'s {arch.num_kv_heads} KV heads; use {how}.")

@@ -24,6 +24,7 @@ class LmiBackend:
     allows_dtype_with_quantize = True
     # The endpoint must wait at least as long as LMI itself waits for the model to load.
     min_startup_timeout_s = MODEL_LOADING_TIMEOUT_S
+    replicates_kv_heads = True
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {

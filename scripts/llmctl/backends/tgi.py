@@ -26,6 +26,7 @@ class TgiBackend:
     in_flight_quantize: tuple[str, ...] = ("fp8", "eetq", "bitsandbytes-nf4")
     allows_dtype_with_quantize = False
     min_startup_timeout_s = 60
+    replicates_kv_heads = False
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
@@ -96,7 +97,9 @@ class TgiBackend:
         kv_dtype = env.get("KV_CACHE_DTYPE")
         if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
             problems.append(f"KV_CACHE_DTYPE={kv_dtype!r} is not valid; use fp8_e4m3fn or fp8_e5m2.")
-        check_shards("SM_NUM_GPUS", parse_int(env, "SM_NUM_GPUS", problems), arch, problems)
+        # TGI shards K/V heads by integer division and never replicates them (flash_*_modeling.py).
+        for key in ("SM_NUM_GPUS", "NUM_SHARD"):
+            check_shards(key, parse_int(env, key, problems), arch, problems, replicate_kv_heads=False)
         parse_fraction(env, "CUDA_MEMORY_FRACTION", problems)
         for key in (
             "MAX_CONCURRENT_REQUESTS",

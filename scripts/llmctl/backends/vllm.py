@@ -26,6 +26,7 @@ class VllmBackend:
     in_flight_quantize: tuple[str, ...] = ("fp8", "bitsandbytes")
     allows_dtype_with_quantize = True
     min_startup_timeout_s = 60
+    replicates_kv_heads = True
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
