@@ -49,6 +49,7 @@ class ModelArch:
     torch_dtype: str
     prequantized: str | None  # quant_method of a pre-quantized checkpoint, e.g. "awq"
     prequantized_bits: int | None
+    sliding_window: int | None = None  # config.json's value, as TGI reads it (even with use_sliding_window false)
 
     @property
     def is_moe(self) -> bool:
@@ -152,6 +153,7 @@ def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
         torch_dtype=str(top.get("torch_dtype") or top.get("dtype") or "bfloat16"),
         prequantized=str(quant_method) if quant_method else None,
         prequantized_bits=int(qcfg["bits"]) if qcfg.get("bits") else None,
+        sliding_window=text_cfg.get("sliding_window"),
     )
 
 

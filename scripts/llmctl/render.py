@@ -295,6 +295,20 @@ def render(req: RenderRequest) -> RenderResult:
         raise LlmctlError(f"--kv-cache-dtype {kv_dtype} needs an Ampere or newer GPU; {instance.name} has a T4.")
     tp = _resolve_tp(req, arch, instance, backend, notes)
     max_input, total = _resolve_tokens(req, arch)
+    window = arch.sliding_window
+    if (
+        req.backend == "tgi"
+        and window
+        and instance.gpu.compute_capability < 8.0
+        and req.max_input_tokens is None
+        and max_input > window
+    ):
+        # TGI serves a sliding-window model without flash-attention v2 only when inputs fit in the window.
+        max_input = window
+        notes.append(
+            f"max input tokens capped at {arch.name}'s {window}-token sliding window: "
+            f"TGI needs that on {instance.gpu.model}"
+        )
     inputs = _sizing_inputs(req, arch, instance, tp, quantize, kv_dtype, max_input, total)
     sizing = size(inputs)
     if not sizing.fits and req.max_total_tokens is None and req.max_input_tokens is None:
@@ -319,7 +333,7 @@ def render(req: RenderRequest) -> RenderResult:
     )  # fmt: skip
     env = backend.render_env(plan)
     env.update(req.env_overrides)
-    problems = backend.check_env(env, arch)
+    problems = backend.check_env(env, arch, instance.gpu)
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
     image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..instances import InstanceType
+from ..instances import Gpu, InstanceType
 from ..models import ModelArch
 
 
@@ -42,7 +42,7 @@ class Backend(Protocol):
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]: ...
 
-    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+    def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
         """Startup rules the container enforces; each problem is one sentence."""
         ...
 
@@ -85,3 +85,28 @@ def check_shards(
     elif arch.num_kv_heads % shards and not (replicate_kv_heads and shards % arch.num_kv_heads == 0):
         how = "a degree that divides them" + ("" if replicate_kv_heads else " (this engine does not replicate them)")
         problems.append(f"{key}={shards} does not divide {arch.name}'s {arch.num_kv_heads} KV heads; use {how}.")
+
+
+VLLM_DEFAULT_MAX_NUM_SEQS = 256
+
+
+def batched_token_problems(
+    prefix: str, batched: int | None, seqs: int | None, max_len: int | None, chunked_prefill: bool, lmi: bool = False
+) -> list[str]:
+    """vLLM's scheduler checks (vllm/config/scheduler.py, SchedulerConfig verify): the tokens of one step must hold
+    one token per sequence, and a whole prompt unless prefills are chunked."""
+    batched_key = f"{prefix}MAX_ROLLING_BATCH_PREFILL_TOKENS" if lmi else f"{prefix}MAX_NUM_BATCHED_TOKENS"
+    seqs_key = f"{prefix}MAX_ROLLING_BATCH_SIZE" if lmi else f"{prefix}MAX_NUM_SEQS"
+    if batched is None:
+        return []
+    problems = []
+    needed_seqs = seqs if seqs is not None else VLLM_DEFAULT_MAX_NUM_SEQS
+    if batched < needed_seqs:
+        source = f"{seqs_key} ({seqs})" if seqs is not None else f"vLLM's default of {needed_seqs} sequences"
+        problems.append(f"{batched_key}={batched} must be at least {source}: one token per sequence; raise it.")
+    if not chunked_prefill and max_len is not None and batched < max_len:
+        problems.append(
+            f"{batched_key}={batched} must be at least the max model length ({max_len}) when chunked prefill is "
+            "off; raise it or enable chunked prefill."
+        )
+    return problems

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..instances import Gpu
 from ..models import ModelArch
-from .base import RenderPlan, check_shards, parse_fraction, parse_int
+from .base import RenderPlan, batched_token_problems, check_shards, parse_fraction, parse_int
 
 QUANTIZE = frozenset({"fp8", "bitsandbytes", "awq", "gptq"})
 TRTLLM_QUANTIZE = frozenset({"smoothquant", "awq", "fp8"})
@@ -47,7 +48,7 @@ class LmiBackend:
             env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
         return env
 
-    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+    def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
         problems: list[str] = []
         if not env.get("HF_MODEL_ID"):
             problems.append("HF_MODEL_ID is missing; LMI needs a Hub id, an s3:// URI or /opt/ml/model.")
@@ -76,6 +77,12 @@ class LmiBackend:
                 f"OPTION_MAX_MODEL_LEN={max_len} must be between 1 and {arch.name}'s context of {arch.max_context}."
             )
         parse_fraction(env, "OPTION_GPU_MEMORY_UTILIZATION", problems)
-        for key in ("OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS", "MAX_BATCH_SIZE", "MAX_CONCURRENT_REQUESTS"):
+        for key in ("MAX_BATCH_SIZE", "MAX_CONCURRENT_REQUESTS"):
             parse_int(env, key, problems)
+        # LMI hands these to vLLM as max_num_batched_tokens and max_num_seqs (djl-serving lmi properties).
+        prefill = parse_int(env, "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS", problems)
+        seqs = parse_int(env, "OPTION_MAX_ROLLING_BATCH_SIZE", problems)
+        chunked = env.get("OPTION_ENABLE_CHUNKED_PREFILL", "true").lower() not in {"false", "0"}
+        if rolling in {"auto", "vllm", "lmi-dist"}:
+            problems.extend(batched_token_problems("OPTION_", prefill, seqs, max_len, chunked, lmi=True))
         return problems

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..instances import Gpu
 from ..models import ModelArch
 from .base import RenderPlan, check_shards, parse_fraction, parse_int
 
@@ -16,6 +17,7 @@ QUANTIZE = frozenset(
 )  # fmt: skip
 DTYPES = frozenset({"float16", "bfloat16"})
 KV_CACHE_DTYPES = frozenset({"fp8_e4m3fn", "fp8_e5m2"})
+FP8_KV_HEAD_DIMS = frozenset({64, 128, 256})  # head sizes flashinfer is built for in TGI
 
 
 class TgiBackend:
@@ -52,7 +54,7 @@ class TgiBackend:
             env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
         return env
 
-    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+    def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
         problems: list[str] = []
         if not env.get("HF_MODEL_ID"):
             problems.append("HF_MODEL_ID is missing; TGI needs the model to serve.")
@@ -100,6 +102,29 @@ class TgiBackend:
         # TGI shards K/V heads by integer division and never replicates them (flash_*_modeling.py).
         for key in ("SM_NUM_GPUS", "NUM_SHARD"):
             check_shards(key, parse_int(env, key, problems), arch, problems, replicate_kv_heads=False)
+        shards = parse_int(env, "NUM_SHARD", problems) or parse_int(env, "SM_NUM_GPUS", problems) or 1
+        if quantize == "exl2" and shards > 1:
+            # launcher/src/main.rs: "Sharding is currently not supported with `exl2` quantization".
+            problems.append(f"exl2 checkpoints cannot be sharded by TGI; use one GPU (SM_NUM_GPUS=1), not {shards}.")
+        if kv_dtype is not None and arch.head_dim not in FP8_KV_HEAD_DIMS:
+            # layers/attention/kv_cache.py allows an FP8 KV cache with flashinfer only; TGI falls back to
+            # flashdecoding for head sizes flashinfer lacks (models/__init__.py).
+            problems.append(
+                f"KV_CACHE_DTYPE={kv_dtype} needs flashinfer, which TGI uses only for head_dim 64, 128 or 256; "
+                f"{arch.name} has head_dim {arch.head_dim}: drop KV_CACHE_DTYPE."
+            )
+        window = arch.sliding_window
+        if window and gpu.compute_capability < 8.0 and max_input is not None and max_input > window:
+            # models/__init__.py: a sliding window is only supported with flash-attention v2 (compute capability
+            # 8.0+) unless MAX_INPUT_TOKENS <= sliding_window, which turns windowing off.
+            problems.append(
+                f"{arch.name} uses a {window}-token sliding window, which TGI supports on {gpu.model} (no "
+                f"flash-attention v2) only when max input tokens ≤ {window}; lower it from {max_input}."
+            )
+        max_batch_size = parse_int(env, "MAX_BATCH_SIZE", problems)
+        if max_batch_size is not None and max_batch_size < 1:
+            # backends/v3/src/main.rs: "`max_batch_size` must be > 0".
+            problems.append(f"MAX_BATCH_SIZE={max_batch_size} must be greater than 0 (or unset).")
         parse_fraction(env, "CUDA_MEMORY_FRACTION", problems)
         for key in (
             "MAX_CONCURRENT_REQUESTS",

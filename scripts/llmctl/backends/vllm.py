@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..instances import Gpu
 from ..models import ModelArch
-from .base import RenderPlan, check_shards, parse_fraction, parse_int
+from .base import RenderPlan, batched_token_problems, check_shards, parse_fraction, parse_int
 
 QUANTIZE = frozenset(
     {"fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "marlin", "awq_marlin", "gptq_marlin"}
@@ -48,7 +49,7 @@ class VllmBackend:
             env["SM_VLLM_TRUST_REMOTE_CODE"] = ""  # a bare flag: the entrypoint adds no value
         return env
 
-    def check_env(self, env: Mapping[str, str], arch: ModelArch) -> list[str]:
+    def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
         problems: list[str] = []
         if not env.get("SM_VLLM_MODEL"):
             problems.append("SM_VLLM_MODEL is missing; the vLLM container needs the model to serve.")
@@ -73,5 +74,8 @@ class VllmBackend:
             )
         if batched is not None and batched < 1:
             problems.append("SM_VLLM_MAX_NUM_BATCHED_TOKENS must be positive.")
+        seqs = parse_int(env, "SM_VLLM_MAX_NUM_SEQS", problems)
+        chunked = env.get("SM_VLLM_ENABLE_CHUNKED_PREFILL", "true").lower() not in {"false", "0"}
+        problems.extend(batched_token_problems("SM_VLLM_", batched, seqs, max_len, chunked))
         parse_fraction(env, "SM_VLLM_GPU_MEMORY_UTILIZATION", problems)
         return problems
