@@ -1,13 +1,37 @@
-"""Startup rules of each container, written from ../shared/REFERENCE.md independently of llmctl's own
-checks, so golden outputs are verified against the contract rather than against the code under test."""
+"""Startup rules of each container, written independently of llmctl's own checks (from ../shared/REFERENCE.md and
+the containers' sources as cited in docs/sizing.md), so renders are verified against the contract rather than
+against the code under test. Each function returns the rules an env breaks (empty: the container would start)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TGI_QUANTIZE = {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
                 "bitsandbytes-fp4", "fp8"}  # fmt: skip
+VLLM_DEFAULT_MAX_NUM_SEQS = 256
 
 
-def tgi_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about the model and the GPU."""
+
+    heads: int
+    context: int
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    sliding_window: int | None = None
+    compute_capability: float | None = None
+
+
+def _int(env: dict[str, str], key: str, default: int | None = None) -> int | None:
+    return int(env[key]) if key in env else default
+
+
+def _off(value: str | None) -> bool:
+    return value is not None and value.lower() in {"false", "0"}
+
+
+def tgi(env: dict[str, str], f: Facts) -> list[str]:
     bad = []
     if "MAX_INPUT_TOKENS" in env and "MAX_INPUT_LENGTH" in env:
         bad.append("both input limits")
@@ -19,51 +43,85 @@ def tgi_violations(env: dict[str, str], heads: int, context: int, kv_heads: int 
         bad.append("input < total <= batch total")
     if not inp <= prefill <= batch:
         bad.append("input <= prefill <= batch total")
-    if total > context:
+    if total > f.context:
         bad.append("total beyond context")
-    if "HF_MODEL_QUANTIZE" in env and env["HF_MODEL_QUANTIZE"] not in TGI_QUANTIZE:
+    quantize = env.get("HF_MODEL_QUANTIZE")
+    if quantize is not None and quantize not in TGI_QUANTIZE:
         bad.append("quantize value")
-    if "HF_MODEL_QUANTIZE" in env and "DTYPE" in env:
+    if quantize is not None and "DTYPE" in env:
         bad.append("DTYPE with QUANTIZE")
     if env.get("DTYPE", "float16") not in {"float16", "bfloat16"}:
         bad.append("dtype value")
-    if heads % int(env["SM_NUM_GPUS"]):
+    shards = int(env.get("NUM_SHARD", env["SM_NUM_GPUS"]))
+    if f.heads % shards:
         bad.append("shards do not divide heads")
-    if kv_heads is not None and kv_heads % int(env["SM_NUM_GPUS"]):
+    if f.kv_heads is not None and f.kv_heads % shards:
         bad.append("shards do not divide KV heads (TGI never replicates them)")
+    if quantize == "exl2" and shards > 1:
+        bad.append("exl2 sharded")
+    if "KV_CACHE_DTYPE" in env and f.head_dim is not None and f.head_dim not in {64, 128, 256}:
+        bad.append("fp8 KV cache needs flashinfer head sizes")
+    if (f.sliding_window and f.compute_capability is not None and f.compute_capability < 8.0
+            and inp > f.sliding_window):  # fmt: skip
+        bad.append("sliding window without flash-attention v2")
+    if int(env.get("MAX_BATCH_SIZE", "1")) < 1:
+        bad.append("max batch size not positive")
     if not env.get("HF_MODEL_ID"):
         bad.append("no model id")
     return bad
 
 
-def lmi_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
+def _vllm_scheduler(batched: int | None, seqs: int | None, max_len: int, chunked: bool) -> list[str]:
+    if batched is None:
+        return []
+    bad = []
+    if batched < (seqs if seqs is not None else VLLM_DEFAULT_MAX_NUM_SEQS):
+        bad.append("batched tokens below max sequences")
+    if not chunked and batched < max_len:
+        bad.append("batched tokens below max model length without chunked prefill")
+    return bad
+
+
+def _tp_ok(tp: int, f: Facts) -> bool:
+    kv = f.kv_heads or f.heads
+    return f.heads % tp == 0 and (kv % tp == 0 or tp % kv == 0)
+
+
+def lmi(env: dict[str, str], f: Facts) -> list[str]:
     bad = []
     if not env.get("HF_MODEL_ID"):
         bad.append("no model id")
-    if heads % int(env["TENSOR_PARALLEL_DEGREE"]):
-        bad.append("tp does not divide heads")
-    if env.get("OPTION_ROLLING_BATCH") not in {"auto", "vllm", "trtllm"}:
+    if not _tp_ok(int(env["TENSOR_PARALLEL_DEGREE"]), f):
+        bad.append("tp does not split the heads")
+    if env.get("OPTION_ROLLING_BATCH") not in {"auto", "vllm", "trtllm", "lmi-dist"}:
         bad.append("rolling batch")
     if env.get("OPTION_QUANTIZE", "fp8") not in {"fp8", "bitsandbytes", "awq", "gptq"}:
         bad.append("quantize value")
-    if int(env["OPTION_MAX_MODEL_LEN"]) > context:
+    max_len = int(env["OPTION_MAX_MODEL_LEN"])
+    if max_len > f.context:
         bad.append("max model len beyond context")
+    bad += _vllm_scheduler(_int(env, "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS"),
+                           _int(env, "OPTION_MAX_ROLLING_BATCH_SIZE"), max_len,
+                           not _off(env.get("OPTION_ENABLE_CHUNKED_PREFILL")))  # fmt: skip
     return bad
 
 
-def vllm_violations(env: dict[str, str], heads: int, context: int, kv_heads: int | None = None) -> list[str]:
+def vllm(env: dict[str, str], f: Facts) -> list[str]:
     bad = []
     if not env.get("SM_VLLM_MODEL"):
         bad.append("no model")
-    if heads % int(env["SM_VLLM_TENSOR_PARALLEL_SIZE"]):
-        bad.append("tp does not divide heads")
-    if int(env["SM_VLLM_MAX_MODEL_LEN"]) > context:
+    if not _tp_ok(int(env["SM_VLLM_TENSOR_PARALLEL_SIZE"]), f):
+        bad.append("tp does not split the heads")
+    max_len = int(env["SM_VLLM_MAX_MODEL_LEN"])
+    if max_len > f.context:
         bad.append("max model len beyond context")
     if not 0 < float(env["SM_VLLM_GPU_MEMORY_UTILIZATION"]) <= 1:
         bad.append("memory utilization")
     if any(not k.startswith(("SM_VLLM_", "HF_")) for k in env):
         bad.append("variable the entrypoint ignores")
+    bad += _vllm_scheduler(_int(env, "SM_VLLM_MAX_NUM_BATCHED_TOKENS"), _int(env, "SM_VLLM_MAX_NUM_SEQS"), max_len,
+                           not _off(env.get("SM_VLLM_ENABLE_CHUNKED_PREFILL")))  # fmt: skip
     return bad
 
 
-VIOLATIONS = {"tgi": tgi_violations, "lmi": lmi_violations, "vllm": vllm_violations}
+RULES = {"tgi": tgi, "lmi": lmi, "vllm": vllm}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from container_rules import VIOLATIONS
+from container_rules import RULES, Facts
 from llmctl.cli import cli
 
 CONFIG = Path(__file__).parents[1] / "fixtures" / "qwen2-1.5b-instruct-config.json"
@@ -25,7 +25,7 @@ def test_tgi_uses_only_as_many_shards_as_kv_heads() -> None:
     assert code == 0, out
     rendered = json.loads(out)
     assert rendered["env"]["SM_NUM_GPUS"] == "2"
-    assert VIOLATIONS["tgi"](rendered["env"], 12, 32768, kv_heads=2) == []
+    assert RULES["tgi"](rendered["env"], Facts(12, 32768, kv_heads=2, head_dim=128, compute_capability=8.6)) == []
     assert any("2 of 4 GPUs stay idle" in note for note in rendered["notes"])
 
 
