@@ -9,6 +9,8 @@ from dataclasses import dataclass
 TGI_QUANTIZE = {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
                 "bitsandbytes-fp4", "fp8"}  # fmt: skip
 VLLM_DEFAULT_MAX_NUM_SEQS = 256
+VLLM_QUANTIZE = {"fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "marlin", "awq_marlin", "gptq_marlin"}
+LMI_DTYPES = {"float32", "fp32", "float16", "fp16", "bfloat16", "bf16", "auto"}  # djl-serving DTYPE_MAPPER
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,12 @@ def lmi(env: dict[str, str], f: Facts) -> list[str]:
         bad.append("tp does not split the heads")
     if env.get("OPTION_ROLLING_BATCH") not in {"auto", "vllm", "trtllm", "lmi-dist"}:
         bad.append("rolling batch")
-    if env.get("OPTION_QUANTIZE", "fp8") not in {"fp8", "bitsandbytes", "awq", "gptq"}:
+    if env.get("OPTION_QUANTIZE", "fp8") not in VLLM_QUANTIZE:
         bad.append("quantize value")
+    if env.get("OPTION_DTYPE", "auto") not in LMI_DTYPES:
+        bad.append("dtype value")
+    if env.get("OPTION_QUANTIZE") in {"awq", "gptq"} and env.get("OPTION_DTYPE") in {"bf16", "bfloat16"}:
+        bad.append("awq/gptq kernels are float16 only")
     max_len = int(env["OPTION_MAX_MODEL_LEN"])
     if max_len > f.context:
         bad.append("max model len beyond context")
@@ -115,6 +121,8 @@ def vllm(env: dict[str, str], f: Facts) -> list[str]:
     max_len = int(env["SM_VLLM_MAX_MODEL_LEN"])
     if max_len > f.context:
         bad.append("max model len beyond context")
+    if env.get("SM_VLLM_QUANTIZATION") in {"awq", "gptq"} and env.get("SM_VLLM_DTYPE") == "bfloat16":
+        bad.append("awq/gptq kernels are float16 only")
     if not 0 < float(env["SM_VLLM_GPU_MEMORY_UTILIZATION"]) <= 1:
         bad.append("memory utilization")
     if any(not k.startswith(("SM_VLLM_", "HF_")) for k in env):

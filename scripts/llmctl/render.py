@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .backends import BACKENDS, Backend, RenderPlan
+from .backends.base import FLOAT16_ONLY_QUANTIZE
 from .errors import LlmctlError
 from .images import resolve_image_uri
 from .instances import InstanceType, by_size, get_instance
@@ -111,7 +112,10 @@ def _resolve_quantize(req: RenderRequest, backend: Backend, arch: ModelArch, ins
                 f"cannot serve; choose another --backend or a 16-bit checkpoint."
             )
         quantize = arch.prequantized
-        notes.append(f"quantization {quantize} taken from the checkpoint's config.json")
+        if quantize in backend.detects_prequantized:
+            notes.append(f"quantization {quantize} detected by {backend.name} from the checkpoint's config.json")
+        else:
+            notes.append(f"quantization {quantize} taken from the checkpoint's config.json")
     if quantize is None:
         return None
     if quantize not in backend.quantize_methods:
@@ -135,7 +139,13 @@ def _resolve_quantize(req: RenderRequest, backend: Backend, arch: ModelArch, ins
 
 def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType,
                    quantize: str | None, notes: list[str]) -> str | None:  # fmt: skip
+    float16_only = quantize in FLOAT16_ONLY_QUANTIZE and backend.name != "tgi"
     if req.dtype is not None:
+        if req.dtype == "bfloat16" and float16_only:
+            raise LlmctlError(
+                f"--dtype bfloat16 cannot serve {quantize} on {backend.name}: its kernels run in float16 only; "
+                "use --dtype float16 or leave --dtype out."
+            )
         if req.dtype == "bfloat16" and not instance.gpu.supports_bf16:
             raise LlmctlError(
                 f"--dtype bfloat16 is not supported on {instance.name} ({instance.gpu.model}, compute capability "
@@ -149,6 +159,8 @@ def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instan
         return req.dtype
     if quantize and not backend.allows_dtype_with_quantize:
         return None
+    if float16_only:
+        return "float16"
     if not instance.gpu.supports_bf16:
         if arch.torch_dtype == "bfloat16":
             notes.append(f"{instance.gpu.model} has no bfloat16: serving in float16")
@@ -325,6 +337,7 @@ def render(req: RenderRequest) -> RenderResult:
     plan = RenderPlan(
         model_ref="/opt/ml/model" if s3_uri else arch.name,
         arch=arch, instance=instance, tensor_parallel_degree=tp, quantize=quantize, dtype=dtype,
+        quantize_detected=req.quantize is None and quantize is not None and quantize in backend.detects_prequantized,
         kv_cache_dtype=TGI_KV_CACHE_DTYPE.get(kv_dtype, kv_dtype) if kv_dtype and req.backend == "tgi" else kv_dtype,
         max_input_tokens=si.max_input_tokens, max_total_tokens=si.max_total_tokens,
         max_batch_total_tokens=sizing.kv_cache_tokens,

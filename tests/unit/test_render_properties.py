@@ -19,20 +19,28 @@ from llmctl.instances import INSTANCE_TYPES
 from llmctl.models import catalog_ids, resolve_model
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+# Real config.json files: 2 KV heads, head_dim 96, a sliding window, AWQ, GPTQ and compressed-tensors checkpoints.
 CONFIGS = {
     "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4": FIXTURES / "llama-3.1-8b-awq-config.json",
     "Qwen/Qwen2-1.5B-Instruct": FIXTURES / "qwen2-1.5b-instruct-config.json",
+    "microsoft/Phi-3-mini-4k-instruct": FIXTURES / "phi-3-mini-4k-instruct-config.json",
+    "mistralai/Mistral-7B-v0.1": FIXTURES / "mistral-7b-v0.1-config.json",
+    "Qwen/Qwen2.5-7B-Instruct-AWQ": FIXTURES / "qwen2.5-7b-instruct-awq-config.json",
+    "Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4": FIXTURES / "qwen2.5-7b-instruct-gptq-int4-config.json",
+    "RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8": FIXTURES / "llama-3.1-8b-instruct-fp8-compressed-tensors-config.json",
 }
-MODELS = sorted(catalog_ids()) + sorted(CONFIGS)
+MODELS = sorted(set(catalog_ids()) - set(CONFIGS)) + sorted(CONFIGS)
 QUANTIZE = {"tgi": ["fp8", "eetq", "bitsandbytes-nf4", "awq", "exl2"], "lmi": ["fp8", "awq"], "vllm": ["fp8", "awq"]}
 OVERRIDES = {
     "tgi": ["MAX_BATCH_SIZE=0", "MAX_BATCH_SIZE=16", "SM_NUM_GPUS=2", "NUM_SHARD=4", "MAX_BATCH_PREFILL_TOKENS=512",
             "HF_MODEL_QUANTIZE=exl2", "KV_CACHE_DTYPE=fp8_e5m2", "MAX_INPUT_TOKENS=3000"],
-    "lmi": ["OPTION_MAX_ROLLING_BATCH_SIZE=64", "OPTION_MAX_ROLLING_BATCH_SIZE=9000",
+    "lmi": ["OPTION_DTYPE=float16", "OPTION_DTYPE=bf16", "OPTION_MAX_ROLLING_BATCH_SIZE=64",
+            "OPTION_MAX_ROLLING_BATCH_SIZE=9000",
             "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS=128", "OPTION_ENABLE_CHUNKED_PREFILL=false",
             "TENSOR_PARALLEL_DEGREE=2"],
     "vllm": ["SM_VLLM_MAX_NUM_SEQS=512", "SM_VLLM_MAX_NUM_BATCHED_TOKENS=128", "SM_VLLM_ENABLE_CHUNKED_PREFILL=false",
-             "SM_VLLM_TENSOR_PARALLEL_SIZE=4", "SM_VLLM_MAX_NUM_SEQS=16"],
+             "SM_VLLM_TENSOR_PARALLEL_SIZE=4", "SM_VLLM_MAX_NUM_SEQS=16", "SM_VLLM_DTYPE=bfloat16",
+             "SM_VLLM_QUANTIZATION=awq"],
 }  # fmt: skip
 OUTCOMES: Counter[str] = Counter()
 

@@ -19,6 +19,7 @@ class RenderPlan:
     instance: InstanceType
     tensor_parallel_degree: int
     quantize: str | None
+    quantize_detected: bool  # the engine reads the method from the checkpoint: do not name it in the env
     dtype: str | None  # float16 | bfloat16 (canonical names)
     kv_cache_dtype: str | None
     max_input_tokens: int
@@ -39,6 +40,9 @@ class Backend(Protocol):
     allows_dtype_with_quantize: bool
     min_startup_timeout_s: int
     replicates_kv_heads: bool  # may the tensor-parallel degree exceed (be a multiple of) the KV heads?
+    # Pre-quantized methods the engine detects from config.json; naming them explicitly would, in vLLM, also turn
+    # off the Marlin kernels (vllm/model_executor/layers/quantization/awq_marlin.py, gptq_marlin.py).
+    detects_prequantized: frozenset[str]
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]: ...
 
@@ -110,3 +114,14 @@ def batched_token_problems(
             "off; raise it or enable chunked prefill."
         )
     return problems
+
+
+# vLLM's AWQ and GPTQ kernels take float16 activations only (get_supported_act_dtypes in
+# vllm/model_executor/layers/quantization/awq.py and gptq.py).
+FLOAT16_ONLY_QUANTIZE = frozenset({"awq", "gptq"})
+
+
+def float16_only_problem(quantize: str | None, dtype: str | None, keys: str) -> list[str]:
+    if quantize in FLOAT16_ONLY_QUANTIZE and dtype in {"bfloat16", "bf16"}:
+        return [f"{keys}: {quantize} kernels run in float16 only; set the dtype to float16 (or leave it unset)."]
+    return []

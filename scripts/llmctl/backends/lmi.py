@@ -6,13 +6,17 @@ from collections.abc import Mapping
 
 from ..instances import Gpu
 from ..models import ModelArch
-from .base import RenderPlan, batched_token_problems, check_shards, parse_fraction, parse_int
+from .base import RenderPlan, batched_token_problems, check_shards, float16_only_problem, parse_fraction, parse_int
+from .vllm import QUANTIZE as VLLM_QUANTIZE
 
-QUANTIZE = frozenset({"fp8", "bitsandbytes", "awq", "gptq"})
+# With the vLLM rolling batch, LMI passes option.quantize to vLLM's `quantization` unchanged
+# (djl_python/properties_manager/vllm_rb_properties.py), so vLLM's methods apply.
+QUANTIZE = VLLM_QUANTIZE
 TRTLLM_QUANTIZE = frozenset({"smoothquant", "awq", "fp8"})
 ROLLING_BATCH = frozenset({"auto", "vllm", "trtllm", "lmi-dist", "disable"})
 DTYPES = {"float16": "fp16", "bfloat16": "bf16"}
-LMI_DTYPES = frozenset({"fp16", "bf16", "fp32", "auto"})
+# vllm_rb_properties.py DTYPE_MAPPER.
+LMI_DTYPES = frozenset({"float32", "fp32", "float16", "fp16", "bfloat16", "bf16", "auto"})
 MODEL_LOADING_TIMEOUT_S = 1800  # LMI's default option.model_loading_timeout
 
 
@@ -26,6 +30,7 @@ class LmiBackend:
     # The endpoint must wait at least as long as LMI itself waits for the model to load.
     min_startup_timeout_s = MODEL_LOADING_TIMEOUT_S
     replicates_kv_heads = True
+    detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
@@ -38,7 +43,7 @@ class LmiBackend:
         }
         if plan.dtype:
             env["OPTION_DTYPE"] = DTYPES[plan.dtype]
-        if plan.quantize:
+        if plan.quantize and not plan.quantize_detected:
             env["OPTION_QUANTIZE"] = plan.quantize
         if plan.kv_cache_dtype:
             env["OPTION_KV_CACHE_DTYPE"] = "fp8"
@@ -66,7 +71,8 @@ class LmiBackend:
             )
         dtype = env.get("OPTION_DTYPE")
         if dtype is not None and dtype not in LMI_DTYPES:
-            problems.append(f"OPTION_DTYPE={dtype!r} is not valid for LMI; use fp16, bf16 or auto.")
+            problems.append(f"OPTION_DTYPE={dtype!r} is not valid for LMI; use one of {', '.join(sorted(LMI_DTYPES))}.")
+        problems.extend(float16_only_problem(quantize, dtype, "OPTION_QUANTIZE with OPTION_DTYPE"))
         tp_raw = env.get("TENSOR_PARALLEL_DEGREE")
         if tp_raw is not None and tp_raw != "max":
             check_shards("TENSOR_PARALLEL_DEGREE", parse_int(env, "TENSOR_PARALLEL_DEGREE", problems), arch,

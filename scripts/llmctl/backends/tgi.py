@@ -29,6 +29,7 @@ class TgiBackend:
     allows_dtype_with_quantize = False
     min_startup_timeout_s = 60
     replicates_kv_heads = False
+    detects_prequantized: frozenset[str] = frozenset()  # render names the method; TGI accepts it either way
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {

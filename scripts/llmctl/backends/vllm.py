@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from ..instances import Gpu
 from ..models import ModelArch
-from .base import RenderPlan, batched_token_problems, check_shards, parse_fraction, parse_int
+from .base import RenderPlan, batched_token_problems, check_shards, float16_only_problem, parse_fraction, parse_int
 
 QUANTIZE = frozenset(
     {"fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "marlin", "awq_marlin", "gptq_marlin"}
@@ -28,6 +28,7 @@ class VllmBackend:
     allows_dtype_with_quantize = True
     min_startup_timeout_s = 60
     replicates_kv_heads = True
+    detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
@@ -39,7 +40,7 @@ class VllmBackend:
         }
         if plan.dtype:
             env["SM_VLLM_DTYPE"] = plan.dtype
-        if plan.quantize:
+        if plan.quantize and not plan.quantize_detected:
             env["SM_VLLM_QUANTIZATION"] = plan.quantize
         if plan.kv_cache_dtype:
             env["SM_VLLM_KV_CACHE_DTYPE"] = "fp8"
@@ -61,6 +62,7 @@ class VllmBackend:
         dtype = env.get("SM_VLLM_DTYPE")
         if dtype is not None and dtype not in DTYPES:
             problems.append(f"SM_VLLM_DTYPE={dtype!r} is not valid; use auto, float16 or bfloat16.")
+        problems.extend(float16_only_problem(quantize, dtype, "SM_VLLM_QUANTIZATION with SM_VLLM_DTYPE"))
         kv_dtype = env.get("SM_VLLM_KV_CACHE_DTYPE")
         if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
             problems.append(f"SM_VLLM_KV_CACHE_DTYPE={kv_dtype!r} is not valid; use auto or fp8.")
