@@ -50,7 +50,7 @@ def tgi(env: dict[str, str], f: Facts) -> list[str]:
     quantize = env.get("HF_MODEL_QUANTIZE")
     if quantize is not None and quantize not in TGI_QUANTIZE:
         bad.append("quantize value")
-    if quantize is not None and "DTYPE" in env:
+    if quantize is not None and "DTYPE" in env and not quantize.startswith("bitsandbytes"):
         bad.append("DTYPE with QUANTIZE")
     if env.get("DTYPE", "float16") not in {"float16", "bfloat16"}:
         bad.append("dtype value")

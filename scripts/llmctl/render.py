@@ -151,7 +151,7 @@ def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instan
                 f"--dtype bfloat16 is not supported on {instance.name} ({instance.gpu.model}, compute capability "
                 f"{instance.gpu.compute_capability}); use --dtype float16."
             )
-        if quantize and not backend.allows_dtype_with_quantize:
+        if quantize and not (backend.allows_dtype_with_quantize or quantize in backend.dtype_with_quantize_methods):
             raise LlmctlError(
                 f"--dtype cannot be combined with --quantize on {backend.name} (the launcher rejects DTYPE "
                 "with QUANTIZE); drop --dtype."

@@ -33,7 +33,7 @@ MODELS = sorted(set(catalog_ids()) - set(CONFIGS)) + sorted(CONFIGS)
 QUANTIZE = {"tgi": ["fp8", "eetq", "bitsandbytes-nf4", "awq", "exl2"], "lmi": ["fp8", "awq"], "vllm": ["fp8", "awq"]}
 OVERRIDES = {
     "tgi": ["MAX_BATCH_SIZE=0", "MAX_BATCH_SIZE=16", "SM_NUM_GPUS=2", "NUM_SHARD=4", "MAX_BATCH_PREFILL_TOKENS=512",
-            "HF_MODEL_QUANTIZE=exl2", "KV_CACHE_DTYPE=fp8_e5m2", "MAX_INPUT_TOKENS=3000"],
+            "HF_MODEL_QUANTIZE=exl2", "KV_CACHE_DTYPE=fp8_e5m2", "MAX_INPUT_TOKENS=3000", "DTYPE=float16"],
     "lmi": ["OPTION_DTYPE=float16", "OPTION_DTYPE=bf16", "OPTION_MAX_ROLLING_BATCH_SIZE=64",
             "OPTION_MAX_ROLLING_BATCH_SIZE=9000",
             "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS=128", "OPTION_ENABLE_CHUNKED_PREFILL=false",

@@ -57,3 +57,14 @@ def test_a_base_model_keeps_its_own_context_length() -> None:
 def test_awq_with_bfloat16_is_refused(backend: str) -> None:
     result = CliRunner().invoke(cli, ["render", *AWQ, "-i", "ml.g6e.xlarge", "-b", backend, "--dtype", "bfloat16"])
     assert result.exit_code == 2 and "float16 only" in result.output
+
+
+@pytest.mark.parametrize("method", ["bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4"])
+def test_tgi_bitsandbytes_with_an_explicit_dtype(method: str) -> None:
+    env = _env(L8, "-i", "ml.g5.2xlarge", "--quantize", method, "--dtype", "bfloat16")
+    assert (env["HF_MODEL_QUANTIZE"], env["DTYPE"]) == (method, "bfloat16")
+
+
+def test_tgi_other_quantizations_still_refuse_a_dtype() -> None:
+    result = CliRunner().invoke(cli, ["render", L8, "-i", "ml.g5.2xlarge", "--quantize", "eetq", "--dtype", "float16"])
+    assert result.exit_code == 2 and "cannot be combined" in result.output

@@ -38,6 +38,7 @@ class Backend(Protocol):
     quantize_methods: frozenset[str]
     in_flight_quantize: tuple[str, ...]  # methods that quantize a 16-bit checkpoint at load, best first
     allows_dtype_with_quantize: bool
+    dtype_with_quantize_methods: frozenset[str]  # exceptions when allows_dtype_with_quantize is False
     min_startup_timeout_s: int
     replicates_kv_heads: bool  # may the tensor-parallel degree exceed (be a multiple of) the KV heads?
     # Pre-quantized methods the engine detects from config.json; naming them explicitly would, in vLLM, also turn

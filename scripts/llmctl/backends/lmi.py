@@ -27,6 +27,7 @@ class LmiBackend:
     quantize_methods = QUANTIZE
     in_flight_quantize: tuple[str, ...] = ("fp8", "bitsandbytes")
     allows_dtype_with_quantize = True
+    dtype_with_quantize_methods: frozenset[str] = frozenset()
     # The endpoint must wait at least as long as LMI itself waits for the model to load.
     min_startup_timeout_s = MODEL_LOADING_TIMEOUT_S
     replicates_kv_heads = True

@@ -16,6 +16,7 @@ QUANTIZE = frozenset(
      "bitsandbytes-fp4", "fp8"}
 )  # fmt: skip
 DTYPES = frozenset({"float16", "bfloat16"})
+DTYPE_WITH_QUANTIZE = frozenset({"bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4"})
 KV_CACHE_DTYPES = frozenset({"fp8_e4m3fn", "fp8_e5m2"})
 FP8_KV_HEAD_DIMS = frozenset({64, 128, 256})  # head sizes flashinfer is built for in TGI
 
@@ -27,6 +28,7 @@ class TgiBackend:
     quantize_methods = QUANTIZE
     in_flight_quantize: tuple[str, ...] = ("fp8", "eetq", "bitsandbytes-nf4")
     allows_dtype_with_quantize = False
+    dtype_with_quantize_methods = DTYPE_WITH_QUANTIZE
     min_startup_timeout_s = 60
     replicates_kv_heads = False
     detects_prequantized: frozenset[str] = frozenset()  # render names the method; TGI accepts it either way
@@ -43,7 +45,7 @@ class TgiBackend:
         }
         if plan.quantize:
             env["HF_MODEL_QUANTIZE"] = plan.quantize
-        elif plan.dtype:
+        if plan.dtype and (not plan.quantize or plan.quantize in DTYPE_WITH_QUANTIZE):
             env["DTYPE"] = plan.dtype
         if plan.kv_cache_dtype:
             env["KV_CACHE_DTYPE"] = plan.kv_cache_dtype
@@ -95,8 +97,12 @@ class TgiBackend:
         dtype = env.get("DTYPE")
         if dtype is not None and dtype not in DTYPES:
             problems.append(f"DTYPE={dtype!r} is not valid for TGI; use float16 or bfloat16.")
-        if dtype is not None and quantize is not None:
-            problems.append("DTYPE cannot be combined with HF_MODEL_QUANTIZE in TGI; drop one of them.")
+        if dtype is not None and quantize is not None and quantize not in DTYPE_WITH_QUANTIZE:
+            # server/text_generation_server/cli.py: only the bitsandbytes variants take a dtype too.
+            problems.append(
+                f"DTYPE cannot be combined with HF_MODEL_QUANTIZE={quantize} in TGI (only bitsandbytes variants take "
+                "both); drop one of them."
+            )
         kv_dtype = env.get("KV_CACHE_DTYPE")
         if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
             problems.append(f"KV_CACHE_DTYPE={kv_dtype!r} is not valid; use fp8_e4m3fn or fp8_e5m2.")

@@ -26,6 +26,7 @@ class VllmBackend:
     quantize_methods = QUANTIZE
     in_flight_quantize: tuple[str, ...] = ("fp8", "bitsandbytes")
     allows_dtype_with_quantize = True
+    dtype_with_quantize_methods: frozenset[str] = frozenset()
     min_startup_timeout_s = 60
     replicates_kv_heads = True
     detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
