@@ -134,3 +134,12 @@ def test_timeout_exits_5(stub_runtime) -> None:
     stub_runtime.replies.extend(StreamReply([b"", sse_tokens(["late"], "tgi")], delay_s=3.0) for _ in range(4))
     result = invoke(stub_runtime, "-e", "ep", "--timeout", "0.5", "hi")
     assert result.exit_code == 5 and "before the read timeout" in result.stderr
+
+
+def test_corrupt_stream_frame_exits_4_without_a_traceback(stub_runtime) -> None:
+    """A frame with a bad CRC (botocore's ChecksumMismatch, an event-stream ParserError) is a stream error."""
+    stub_runtime.replies.append(StreamReply([sse_tokens(["one", " two"], "chat")], corrupt_after=0))
+    result = invoke(stub_runtime, "-e", "ep", "hi")
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output
+    assert "frame was corrupt" in result.stderr and "ChecksumMismatch" in result.stderr

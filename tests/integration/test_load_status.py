@@ -179,3 +179,15 @@ def test_watch_gives_up_after_max_wait(monkeypatch) -> None:
     result = CliRunner().invoke(cli, ["status", "-e", "e", "--watch", "--interval", "0.05", "--max-wait", "0.3",
                                       "--region", "us-east-1"])  # fmt: skip
     assert result.exit_code == 5 and "still Creating" in result.stderr
+
+
+def test_a_corrupt_stream_is_counted_not_fatal(stub_runtime) -> None:
+    from support.runtime_stub import StreamReply, sse_tokens
+
+    stub_runtime.replies.append(StreamReply([sse_tokens(["x"], "chat")], corrupt_after=0))
+    result = CliRunner().invoke(cli, ["load", "-e", "ep", "-n", "6", "-c", "1", "--json",
+                                      "--endpoint-url", stub_runtime.url, "--region", "us-east-1"])  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    summary = json.loads(result.stdout)
+    assert summary["requests"] == 6 and summary["ok"] == 5
+    assert summary["errors"] == {"stream_error": 1}

@@ -22,6 +22,7 @@ class StreamReply:
     parts: list[bytes]
     error: tuple[str, str] | None = None  # (ModelStreamError | InternalStreamFailure, message) after the parts
     delay_s: float = 0.0  # between parts
+    corrupt_after: int | None = None  # after this many parts, send a frame whose CRC is wrong
 
 
 @dataclass
@@ -113,7 +114,10 @@ class StubRuntime:
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 try:
-                    for part in reply.parts:
+                    for index, part in enumerate(reply.parts):
+                        if index == reply.corrupt_after:
+                            frame = payload_part(b"x")
+                            self._chunk(frame[:-4] + bytes(b ^ 0xFF for b in frame[-4:]))
                         self._chunk(payload_part(part))
                         if reply.delay_s:
                             time.sleep(reply.delay_s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from botocore.eventstream import ParserError as EventStreamParserError
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -19,8 +20,9 @@ from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeout
 
 from . import errors
 
-# Reading a response stream goes straight to urllib3: botocore does not wrap those errors.
-STREAM_READ_ERRORS = (Urllib3HTTPError,)
+# Reading a response stream goes straight to urllib3, and the event-stream frames to botocore's parser: neither
+# raises a BotoCoreError or ClientError (a corrupt frame is a botocore.eventstream.ChecksumMismatch, a ParserError).
+STREAM_READ_ERRORS = (Urllib3HTTPError, EventStreamParserError)
 
 _BOTOCORE_RETRIED = {500, 502, 503, 504}  # botocore's standard/adaptive retry status codes
 _MISSING = re.compile(r"not found|does not exist|could not find", re.IGNORECASE)
@@ -36,6 +38,10 @@ def translate(exc: Exception, after_output: bool = False) -> errors.InferenceErr
         return errors.TimeoutError_("the endpoint stopped sending before the read timeout.")
     if isinstance(exc, Urllib3HTTPError):
         return errors.StreamError(f"the response stream broke off ({exc}).", after_output=after_output)
+    if isinstance(exc, EventStreamParserError):
+        return errors.StreamError(
+            f"a response stream frame was corrupt ({type(exc).__name__}: {exc}).", after_output=after_output
+        )
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return errors.TimeoutError_(f"the endpoint did not answer in time ({exc}).")
     if isinstance(exc, NoCredentialsError):

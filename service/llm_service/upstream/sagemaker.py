@@ -25,7 +25,7 @@ from ..client import errors as e
 from ..client.aws import AwsSettings
 from ..client.client import retry_policy
 from ..client.stream import aiter_chunks
-from ..client.translate import translate
+from ..client.translate import STREAM_READ_ERRORS, translate
 from ..client.wire import build_body, parse_completion
 from .base import transport_error
 
@@ -115,7 +115,7 @@ class SageMakerUpstream:
             async for chunk in aiter_chunks(parts()):
                 emitted = emitted or chunk.is_token
                 yield chunk
-        except (e.StreamError, ClientError, BotoCoreError) as exc:
+        except (e.StreamError, ClientError, BotoCoreError, *STREAM_READ_ERRORS) as exc:
             raise translate(exc, after_output=emitted) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise transport_error(exc, _PEER, emitted) from None
