@@ -263,3 +263,35 @@ def test_openai_sdk_works_unchanged(service) -> None:
     stream = client.chat.completions.create(model="llama-test", messages=[{"role": "user", "content": "hi"}],
                                             max_tokens=4, stream=True)  # fmt: skip
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices) == "t0 t1 t2 t3 "
+
+
+@pytest.mark.parametrize("route", ["/v1/chat/completions", "/generate"])
+def test_lone_surrogate_is_400_and_never_echoed(service, route: str) -> None:
+    marker = "MARKER-7f3a"
+    text = marker + "\\ud83d"  # legal JSON, not encodable as UTF-8 once decoded
+    body = (
+        f'{{"model":"llama-test","messages":[{{"role":"user","content":"{text}"}}],"max_tokens":5}}'
+        if route.startswith("/v1")
+        else f'{{"inputs":"{text}","parameters":{{"max_new_tokens":5}}}}'
+    )
+    response = httpx.post(f"{service}{route}", content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert "surrogate" in response.text and marker not in response.text
+    # The connection stays usable: the next request on a fresh client succeeds.
+    assert httpx.post(f"{service}/v1/chat/completions", json=chat(), headers=AUTH).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("max_tokens", "4"), ("stream", "yes"), ("temperature", "0.5"), ("n", "1")]
+)
+def test_types_are_strict_like_openai(service, field: str, value: str) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json=chat(**{field: value}), headers=AUTH)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and field in error["message"]
+
+
+def test_tgi_types_are_strict(service) -> None:
+    body = {"inputs": "hi", "parameters": {"max_new_tokens": "5"}}
+    response = httpx.post(f"{service}/generate", json=body, headers=AUTH)
+    assert response.status_code == 400 and "max_new_tokens" in response.text

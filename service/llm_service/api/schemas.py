@@ -1,14 +1,45 @@
-"""Request bodies for the OpenAI chat and TGI routes (unknown fields are ignored, as upstream does)."""
+"""Request bodies for the OpenAI chat and TGI routes (unknown fields are ignored, as upstream does).
+
+Types are strict, as OpenAI's are: `"max_tokens": "4"` or `"stream": "yes"` is a 400, not coerced. Text must be valid
+Unicode: a lone surrogate (`"\\ud83d"`, legal JSON) cannot be encoded for the model and is refused here.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+def _reject_lone_surrogates(value: Any) -> None:
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            # The message never quotes the text: request content stays out of responses and logs.
+            raise ValueError("text contains a lone UTF-16 surrogate (e.g. \\ud83d) and is not valid Unicode")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _reject_lone_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_lone_surrogates(item)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class _Body(_Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        _reject_lone_surrogates(data)
+        return data
+
+
+class ChatMessage(_Strict):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
 
@@ -18,12 +49,11 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(_Strict):
     include_usage: bool = False
 
 
-class ChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ChatCompletionRequest(_Body):
     model: str | None = None
     messages: list[ChatMessage] = Field(min_length=1)
     max_tokens: int | None = Field(None, ge=1)
@@ -36,8 +66,7 @@ class ChatCompletionRequest(BaseModel):
     stream_options: StreamOptions | None = None
 
 
-class TgiParameters(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class TgiParameters(_Strict):
     max_new_tokens: int | None = Field(None, ge=1)
     temperature: float | None = Field(None, ge=0)
     top_p: float | None = Field(None, gt=0, le=1)
@@ -46,7 +75,6 @@ class TgiParameters(BaseModel):
     details: bool = False
 
 
-class TgiGenerateRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class TgiGenerateRequest(_Body):
     inputs: str = Field(min_length=1)
     parameters: TgiParameters = Field(default_factory=TgiParameters)
