@@ -12,6 +12,7 @@ from llm_service.client import (
     EndpointNotFoundError,
     GenerationRequest,
     InferenceClient,
+    InferenceError,
     InvalidRequestError,
     ModelError,
     ModelNotReadyError,
@@ -197,3 +198,14 @@ def test_abandoning_a_stream_closes_the_connection(stub_runtime, runtime_client)
     while stub_runtime.closed_streams == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert stub_runtime.closed_streams == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_proxy_error_page_is_sent_only_as_often_as_botocore_retries(stub_runtime, runtime_client, status) -> None:
+    from support.runtime_stub import RawReply
+
+    for _ in range(12):
+        stub_runtime.replies.append(RawReply(status, b"<html><body>Bad Gateway</body></html>"))
+    with pytest.raises(InferenceError):
+        make_client(runtime_client).invoke(REQ)
+    assert len(stub_runtime.requests) == 3  # botocore's max_attempts=3 here; the client adds none

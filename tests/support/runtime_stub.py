@@ -34,6 +34,15 @@ class ErrorReply:
 
 
 @dataclass
+class RawReply:
+    """A reply that is not SageMaker's: e.g. a proxy's HTML error page, with no x-amzn-ErrorType header."""
+
+    status: int
+    body: bytes
+    content_type: str = "text/html"
+
+
+@dataclass
 class JsonReply:
     body: Any
     status: int = 200
@@ -89,6 +98,12 @@ class StubRuntime:
                 if isinstance(reply, ErrorReply):
                     data = json.dumps({"__type": reply.code, "message": reply.message, **reply.extra}).encode()
                     self._send(reply.status, data, {"x-amzn-ErrorType": reply.code})
+                elif isinstance(reply, RawReply):
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
                 elif isinstance(reply, JsonReply):
                     self._send(reply.status, json.dumps(reply.body).encode(), {})
                 else:

@@ -96,4 +96,8 @@ def _from_client_error(exc: ClientError, after_output: bool) -> errors.Inference
         return errors.InvalidRequestError(message)
     if code in {"AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"}:
         return errors.InvalidRequestError(f"{code}: {message}")
-    return errors.UpstreamUnavailableError(f"{code or 'error'}: {message}")
+    # Anything else (e.g. a proxy's HTML 502 with no x-amzn-ErrorType): botocore already re-sent the statuses it
+    # retries, and an unknown error is not re-sent on top of that.
+    unknown = errors.UpstreamUnavailableError(f"{code or 'error'}: {message}")
+    unknown.transport_retried = True
+    return unknown
