@@ -21,6 +21,7 @@ from .api.errors import ApiError, body_for
 from .api.state import ServiceState, get_state
 from .auth import ApiKeys
 from .client import AwsSettings, Target
+from .json_body import JsonBodyContentType
 from .limits import BodySizeLimit
 from .request_context import RequestContext
 from .settings import ServiceSettings, get_settings, load_settings
@@ -110,5 +111,6 @@ def _add_middleware(app: FastAPI, settings: ServiceSettings, state: ServiceState
 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+    app.add_middleware(JsonBodyContentType)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=state.metrics)  # outermost: sees every response, 413s included

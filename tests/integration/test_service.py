@@ -295,3 +295,18 @@ def test_tgi_types_are_strict(service) -> None:
     body = {"inputs": "hi", "parameters": {"max_new_tokens": "5"}}
     response = httpx.post(f"{service}/generate", json=body, headers=AUTH)
     assert response.status_code == 400 and "max_new_tokens" in response.text
+
+
+def test_the_readme_curl_example_works_verbatim(service) -> None:
+    """The README's curl line, run as written (curl -d sends form-urlencoded), with $KEY and the port filled in."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    match = re.search(r"^(curl -s localhost:8000/v1/chat/completions .*\\\n\s+-d '.*')$", readme, re.M)
+    assert match, "the README's curl example moved; update this test"
+    command = match.group(1).replace("\\\n", " ").replace("localhost:8000", service.removeprefix("http://"))
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30, env={"KEY": KEY})
+    assert result.returncode == 0, result.stderr
+    assert "data: " in result.stdout and "[DONE]" in result.stdout, result.stdout[:500]
