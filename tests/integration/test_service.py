@@ -310,3 +310,21 @@ def test_the_readme_curl_example_works_verbatim(service) -> None:
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30, env={"KEY": KEY})
     assert result.returncode == 0, result.stderr
     assert "data: " in result.stdout and "[DONE]" in result.stdout, result.stdout[:500]
+
+
+def test_chunked_body_over_the_limit_is_413_in_the_openai_shape(service) -> None:
+    payload = json.dumps(chat("x" * 2_000_000)).encode()
+
+    def chunks() -> Iterator[bytes]:  # a generator body makes httpx send Transfer-Encoding: chunked
+        for start in range(0, len(payload), 65536):
+            yield payload[start : start + 65536]
+
+    response = httpx.post(f"{service}/v1/chat/completions", content=chunks(), headers=AUTH)
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_chunked_body_within_the_limit_is_served(service) -> None:
+    payload = json.dumps(chat("hello")).encode()
+    response = httpx.post(f"{service}/v1/chat/completions", content=iter([payload[:10], payload[10:]]), headers=AUTH)
+    assert response.status_code == 200, response.text
