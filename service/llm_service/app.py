@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import logs
 from .api import openai_routes, tgi_routes
@@ -89,6 +90,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(body_for(request.url.path, exc), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # 404/405 and the like, in the caller's protocol rather than FastAPI's {"detail": …}.
+        kinds = {404: "not_found_error", 405: "method_not_allowed"}
+        error = ApiError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}",
+                         kinds.get(exc.status_code, "invalid_request_error"), dict(exc.headers or {}))  # fmt: skip
+        return JSONResponse(body_for(request.url.path, error), status_code=exc.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

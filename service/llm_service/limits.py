@@ -71,7 +71,7 @@ class BodySizeLimit:
     async def _reject(self, scope: Scope, send: Send) -> None:
         message = f"request body exceeds {self.max_bytes} bytes"
         body: dict[str, Any] = (
-            {"error": {"message": message, "type": "invalid_request_error", "code": "request_too_large"}}
+            {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": "request_too_large"}}
             if scope["path"].startswith("/v1/")
             else {"error": message, "error_type": "validation"}
         )

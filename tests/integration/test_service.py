@@ -328,3 +328,38 @@ def test_chunked_body_within_the_limit_is_served(service) -> None:
     payload = json.dumps(chat("hello")).encode()
     response = httpx.post(f"{service}/v1/chat/completions", content=iter([payload[:10], payload[10:]]), headers=AUTH)
     assert response.status_code == 200, response.text
+
+
+def _openai_error(response: httpx.Response) -> dict[str, Any]:
+    error: dict[str, Any] = response.json()["error"]
+    assert set(error) == {"message", "type", "param", "code"}, error
+    assert error["code"] is None or isinstance(error["code"], str)
+    return error
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "content"),
+    [
+        ("GET", "/v1/nope", 404, None),
+        ("GET", "/v1/chat/completions", 405, None),
+        ("POST", "/v1/chat/completions", 400, b"{not json"),
+        ("POST", "/v1/chat/completions", 400, b'{"messages": "\xff\xfe"}'),
+    ],
+    ids=["unknown-route", "wrong-method", "invalid-json", "invalid-utf8"],
+)
+def test_every_v1_error_is_an_openai_error_object(service, method, path, status, content) -> None:
+    response = httpx.request(method, f"{service}{path}", content=content, headers=AUTH)
+    assert response.status_code == status, response.text
+    _openai_error(response)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [("GET", "/nope", 404), ("GET", "/generate", 405)])
+def test_tgi_side_errors_use_tgis_shape(service, method, path, status) -> None:
+    response = httpx.request(method, f"{service}{path}", headers=AUTH)
+    assert response.status_code == status
+    assert set(response.json()) == {"error", "error_type"}
+
+
+def test_413_and_400_carry_the_full_openai_error_object(service) -> None:
+    _openai_error(httpx.post(f"{service}/v1/chat/completions", json=chat("x" * 2_000_000), headers=AUTH))
+    _openai_error(httpx.post(f"{service}/v1/chat/completions", json={"messages": []}, headers=AUTH))

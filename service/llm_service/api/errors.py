@@ -10,12 +10,20 @@ RETRY_AFTER_S = "2"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, error_type: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        error_type: str,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
         self.headers = headers or {}
+        self.code = code
 
 
 def from_upstream(exc: e.InferenceError) -> ApiError:
@@ -31,17 +39,18 @@ def from_upstream(exc: e.InferenceError) -> ApiError:
     return ApiError(502, exc.message, "upstream_error")
 
 
-def _error_body(path: str, message: str, error_type: str, code: int) -> dict[str, Any]:
-    """An error in the caller's protocol: OpenAI's nested object under /v1/, TGI's flat one elsewhere."""
+def _error_body(path: str, message: str, error_type: str, code: str | None) -> dict[str, Any]:
+    """An error in the caller's protocol: OpenAI's error object under /v1/ (message, type, param, and a string or
+    null code), TGI's flat one elsewhere."""
     if path.startswith("/v1/"):
-        return {"error": {"message": message, "type": error_type, "code": code}}
+        return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
     return {"error": message, "error_type": error_type}
 
 
 def body_for(path: str, error: ApiError) -> dict[str, Any]:
-    return _error_body(path, error.message, error.error_type, error.status)
+    return _error_body(path, error.message, error.error_type, error.code)
 
 
 def stream_event_for(path: str, exc: e.InferenceError) -> dict[str, Any]:
     """The SSE error event a client sees when a stream fails after it started."""
-    return _error_body(path, exc.message, exc.kind, 500)
+    return _error_body(path, exc.message, exc.kind, exc.kind)
