@@ -155,6 +155,8 @@ def test_per_key_concurrency_limit_is_429(upstream) -> None:
             assert all(r.status_code == 200 for r in opened)
             third = client.post(f"{svc.url}/v1/chat/completions", json=chat(), headers=AUTH)
             assert third.status_code == 429 and third.headers["retry-after"] == "1"
+            metrics = client.get(f"{svc.url}/metrics").text
+            assert 'llm_requests_total{route="/v1/chat/completions",status="429"} 1.0' in metrics
             for s in streams:
                 s.__exit__(None, None, None)
     finally:
@@ -363,3 +365,11 @@ def test_tgi_side_errors_use_tgis_shape(service, method, path, status) -> None:
 def test_413_and_400_carry_the_full_openai_error_object(service) -> None:
     _openai_error(httpx.post(f"{service}/v1/chat/completions", json=chat("x" * 2_000_000), headers=AUTH))
     _openai_error(httpx.post(f"{service}/v1/chat/completions", json={"messages": []}, headers=AUTH))
+
+
+def test_readme_settings_table_lists_every_setting() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for name in ServiceSettings.model_fields:
+        assert f"| `LLM_SERVICE_{name.upper()}` |" in readme, f"README settings table lacks LLM_SERVICE_{name.upper()}"
