@@ -35,7 +35,10 @@ def make_client(runtime_client, wire_format="chat", **target):  # type: ignore[n
 
 
 def lmi_lines() -> bytes:
-    return b"".join(json.dumps({"token": {"text": t}}, ensure_ascii=False).encode() + b"\n" for t in TEXT)
+    # LMI's JSON lines: the last one adds generated_text (djl_python output_formatter).
+    lines = [{"token": {"text": t}} for t in TEXT]
+    lines[-1]["generated_text"] = "".join(TEXT)
+    return b"".join(json.dumps(line, ensure_ascii=False).encode() + b"\n" for line in lines)
 
 
 def split(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -209,3 +212,13 @@ def test_a_proxy_error_page_is_sent_only_as_often_as_botocore_retries(stub_runti
     with pytest.raises(InferenceError):
         make_client(runtime_client).invoke(REQ)
     assert len(stub_runtime.requests) == 3  # botocore's max_attempts=3 here; the client adds none
+
+
+def test_a_stream_cut_short_is_an_error_not_a_short_reply(stub_runtime, runtime_client) -> None:
+    """botocore drops a partial frame when a connection closes early; the missing final event still gives it away."""
+    whole = sse_tokens(TEXT, "tgi")
+    stub_runtime.replies.append(StreamReply([whole.split(b'data:{"index": 5')[0]]))
+    with pytest.raises(StreamError, match="ended without its final event after 4 tokens") as info:
+        list(make_client(runtime_client, "tgi").stream(REQ))
+    assert info.value.after_output is True
+    assert len(stub_runtime.requests) == 1, "never re-sent after output"

@@ -16,7 +16,9 @@ TEXT = ["Grüße", " aus", " 東京", " 🚀", " naïve", " café", "\n", " done
 def tgi_stream() -> bytes:
     lines = []
     for i, tok in enumerate(TEXT):
-        event = {"token": {"id": i, "text": tok, "special": False}, "generated_text": None, "details": None}
+        last = i == len(TEXT) - 1  # TGI's last event carries the whole generated_text
+        event = {"token": {"id": i, "text": tok, "special": False}, "generated_text": "".join(TEXT) if last else None,
+                 "details": None}  # fmt: skip
         lines.append(b"data:" + json.dumps(event, ensure_ascii=False).encode() + b"\n\n")
         if i == 2:
             lines.append(b": keep-alive\n\n\n")  # comment line and an extra blank line
@@ -30,8 +32,14 @@ def chat_stream() -> bytes:
 
 
 def lmi_jsonlines() -> bytes:
-    return b"".join(json.dumps({"token": {"id": i, "text": t, "log_prob": -0.2}}, ensure_ascii=False).encode()
-                    + b"\n" for i, t in enumerate(TEXT))  # fmt: skip
+    # djl_python output_formatter._jsonlines_output_formatter: the last line adds generated_text.
+    lines = []
+    for i, t in enumerate(TEXT):
+        line: dict = {"token": {"id": i, "text": t, "log_prob": -0.2}}
+        if i == len(TEXT) - 1:
+            line["generated_text"] = "".join(TEXT)
+        lines.append(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+    return b"".join(lines)
 
 
 def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -57,7 +65,7 @@ def test_done_stops_the_stream() -> None:
 
 def test_data_prefix_is_stripped_as_a_prefix_not_characters() -> None:
     # lstrip("data:") would also eat the leading "a" of this JSON key's value.
-    event = {"token": {"text": "data:at", "special": False}}
+    event = {"token": {"text": "data:at", "special": False}, "generated_text": "data:at"}
     chunks = list(iter_chunks([b"data:" + json.dumps(event).encode() + b"\n"]))
     assert chunks[0].text == "data:at"
 
@@ -87,3 +95,20 @@ def test_error_events_raise_with_the_model_message(event, message) -> None:
 def test_non_json_line_is_a_stream_error() -> None:
     with pytest.raises(StreamError, match="not JSON"):
         list(iter_chunks([b"data: {broken\n\n"]))
+
+
+@pytest.mark.parametrize("make", [tgi_stream, lmi_jsonlines], ids=["tgi", "lmi"])
+def test_a_stream_without_its_final_event_is_a_truncation_error(make) -> None:  # type: ignore[no-untyped-def]
+    lines = make().split(b"\n")
+    last_event = max(
+        i for i, line in enumerate(lines) if b"generated_text" in line and b'"generated_text": null' not in line
+    )
+    cut = b"\n".join(lines[:last_event]) + b"\n"
+    with pytest.raises(StreamError, match="ended without its final event after 7 tokens"):
+        list(iter_chunks([cut]))
+
+
+def test_a_chat_stream_without_done_or_finish_reason_is_a_truncation_error() -> None:
+    body = chat_stream().split(b"data: [DONE]")[0]
+    with pytest.raises(StreamError, match="truncated"):
+        list(iter_chunks([body]))

@@ -81,20 +81,46 @@ def iter_chunks(parts: Iterable[bytes]) -> Iterator[StreamChunk]:
             yield from assembler.feed(part)
         yield from assembler.flush()
 
+    ending = _Ending()
     for item in chunks_in(lines()):
         if item is DONE:
             return
-        yield item  # type: ignore[misc]
+        yield ending.seen(item)  # type: ignore[arg-type]
+    ending.check()
 
 
 async def aiter_chunks(parts: AsyncIterable[bytes]) -> AsyncIterator[StreamChunk]:
     """The async twin of iter_chunks, for upstreams read with aiohttp or aiobotocore."""
     assembler = LineAssembler()
+    ending = _Ending()
     async for part in parts:
         for item in chunks_in(assembler.feed(part)):
             if item is DONE:
                 return
-            yield item  # type: ignore[misc]
+            yield ending.seen(item)  # type: ignore[arg-type]
     for item in chunks_in(assembler.flush()):
-        if item is not DONE:
-            yield item  # type: ignore[misc]
+        if item is DONE:
+            return
+        yield ending.seen(item)  # type: ignore[arg-type]
+    ending.check()
+
+
+class _Ending:
+    """Each wire format ends with a terminal event (`[DONE]`, a finish_reason, TGI/LMI's generated_text). A stream
+    cut short can still end cleanly at the transport level (botocore drops a partial frame), so its absence is the
+    only sign that the reply is truncated."""
+
+    def __init__(self) -> None:
+        self.tokens = 0
+        self.final = False
+
+    def seen(self, chunk: StreamChunk) -> StreamChunk:
+        self.tokens += chunk.is_token
+        self.final = self.final or chunk.final
+        return chunk
+
+    def check(self) -> None:
+        if not self.final:
+            raise StreamError(
+                f"the response stream ended without its final event after {self.tokens} tokens: the reply is truncated."
+            )

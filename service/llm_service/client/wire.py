@@ -96,6 +96,7 @@ class StreamChunk:
     output_tokens: int | None = None  # cumulative count when the container reports it
     input_tokens: int | None = None
     is_token: bool = False  # one generated token (TGI/LMI token events, chat deltas)
+    final: bool = False  # the format's terminal event: a finish_reason, or TGI/LMI's generated_text
 
 
 def _error_message(error: Any) -> str:
@@ -152,6 +153,7 @@ def parse_event(data: dict[str, Any]) -> StreamChunk | None:
         text = delta.get("content") or ""
         return StreamChunk(
             text=text,
+            final=choices[0].get("finish_reason") is not None,
             finish_reason=choices[0].get("finish_reason"),
             output_tokens=usage.get("completion_tokens"),
             input_tokens=usage.get("prompt_tokens"),
@@ -162,6 +164,7 @@ def parse_event(data: dict[str, Any]) -> StreamChunk | None:
         details = data.get("details") or {}
         return StreamChunk(
             text="" if token.get("special") else str(token.get("text", "")),
+            final=data.get("generated_text") is not None or details.get("finish_reason") is not None,
             finish_reason=details.get("finish_reason"),
             output_tokens=details.get("generated_tokens"),
             is_token=True,
