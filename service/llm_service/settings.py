@@ -25,7 +25,7 @@ class ServiceSettings(BaseSettings):
     upstream_url: str | None = None
     upstream_timeout_s: float = 70.0
     # What /v1/models reports
-    model_name: str = "sagemaker-llm"
+    model_name: str | None = None  # default: the endpoint name (or "upstream" for the http upstream)
     # Auth: keys from a file (one per line) or a comma-separated env value. Off only when said explicitly.
     api_keys_file: Path | None = None
     api_keys: SecretStr | None = None
@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
         if self.default_max_tokens > self.max_tokens_cap:
             raise ValueError("LLM_SERVICE_DEFAULT_MAX_TOKENS must not exceed LLM_SERVICE_MAX_TOKENS_CAP")
         return self
+
+    @property
+    def served_model(self) -> str:
+        """The one model name this service answers to (requests naming another get 404 model_not_found)."""
+        return self.model_name or self.endpoint_name or "upstream"
 
     def load_api_keys(self) -> list[str]:
         keys: list[str] = []

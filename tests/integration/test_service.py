@@ -373,3 +373,17 @@ def test_readme_settings_table_lists_every_setting() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for name in ServiceSettings.model_fields:
         assert f"| `LLM_SERVICE_{name.upper()}` |" in readme, f"README settings table lacks LLM_SERVICE_{name.upper()}"
+
+
+def test_an_unknown_model_is_404_model_not_found(service) -> None:
+    response = httpx.post(f"{service}/v1/chat/completions", json=chat(model="gpt-nonexistent-9"), headers=AUTH)
+    assert response.status_code == 404
+    error = _openai_error(response)
+    assert error["code"] == "model_not_found" and "llama-test" in error["message"]
+    listed = httpx.get(f"{service}/v1/models", headers=AUTH).json()["data"]
+    assert [m["id"] for m in listed] == ["llama-test"]
+
+
+def test_the_served_model_defaults_to_the_endpoint_name() -> None:
+    settings = ServiceSettings(upstream="sagemaker", endpoint_name="llama-dev", api_keys=KEY)
+    assert settings.served_model == "llama-dev"

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ..client import GenerationRequest, StreamChunk
 from ..settings import ServiceSettings, get_settings
+from .errors import ApiError
 from .runner import Generation, max_new_tokens
 from .schemas import ChatCompletionRequest
 from .state import ServiceState, get_state, require_key
@@ -42,11 +43,14 @@ async def chat_completions(
     state: ServiceState = Depends(get_state),  # noqa: B008
     key: str = Depends(require_key),
 ) -> Any:
+    if body.model is not None and body.model != settings.served_model:
+        raise ApiError(404, f"The model `{body.model}` does not exist here; this service serves "
+                       f"`{settings.served_model}`.", "invalid_request_error", code="model_not_found")  # fmt: skip
     generation = Generation(state, settings, key, "chat")
     gen_request = _to_generation(body, settings)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    model = body.model or settings.model_name
+    model = settings.served_model
     if not body.stream:
         completion = await generation.complete(gen_request, "chat")
         usage = None
@@ -103,5 +107,5 @@ async def list_models(
     settings: ServiceSettings = Depends(get_settings),  # noqa: B008
     key: str = Depends(require_key),
 ) -> dict[str, Any]:
-    return {"object": "list", "data": [{"id": settings.model_name, "object": "model", "created": 0,
+    return {"object": "list", "data": [{"id": settings.served_model, "object": "model", "created": 0,
                                         "owned_by": "sagemaker-llm-stack"}]}  # fmt: skip
