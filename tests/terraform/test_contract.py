@@ -41,3 +41,9 @@ def test_env_declares_nothing_a_user_must_write(env: Path) -> None:
             continue
         for block in re.split(r'^variable "', tf.read_text(), flags=re.M)[1:]:
             assert "default" in block.split("\n}\n", 1)[0], f"{tf}: variable {block.split(chr(34))[0]} needs a default"
+
+
+@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+def test_every_env_links_the_shared_outputs(env: Path) -> None:
+    linked = [f for f in env.glob("*.tf") if f.is_symlink() and f.resolve().name == "stack_outputs.tf"]
+    assert len(linked) == 1

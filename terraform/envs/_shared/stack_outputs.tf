@@ -1,0 +1,41 @@
+# Outputs every environment exposes (llmctl reads endpoint_name and region); linked into each env.
+
+output "endpoint_name" {
+  description = "Endpoint name (read by `llmctl invoke --tf-dir`)."
+  value       = module.stack.endpoint_name
+}
+
+output "endpoint_arn" {
+  description = "Endpoint ARN."
+  value       = module.stack.endpoint_arn
+}
+
+output "model_name" {
+  description = "Model in service."
+  value       = module.stack.model_name
+}
+
+output "execution_role_arn" {
+  description = "SageMaker execution role ARN."
+  value       = module.stack.execution_role_arn
+}
+
+output "artifacts_bucket" {
+  description = "Model artifacts bucket."
+  value       = module.stack.artifacts_bucket
+}
+
+output "models_s3_uri" {
+  description = "Where to stage weights for --model-s3-uri."
+  value       = module.stack.models_s3_uri
+}
+
+output "repository_url" {
+  description = "ECR repository URL for the service image."
+  value       = module.stack.repository_url
+}
+
+output "region" {
+  description = "Region of the stack (the image's region)."
+  value       = local.region
+}

@@ -1,0 +1,1 @@
+../_shared/stack_outputs.tf
