@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "unit")]
 
 from click.testing import CliRunner  # noqa: E402
-from container_rules import RULES, Facts  # noqa: E402
+from container_rules import RULES, facts_of  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from llmctl.cli import cli  # noqa: E402
 from llmctl.instances import INSTANCE_TYPES  # noqa: E402
@@ -45,8 +45,7 @@ def main() -> None:
         rendered = json.loads(result.output)
         arch = resolve_model(case[0], CONFIGS.get(case[0]))
         gpu = INSTANCE_TYPES[rendered["instance_type"]].gpu
-        facts = Facts(arch.num_attention_heads, arch.max_context, arch.num_kv_heads, arch.head_dim,
-                      getattr(arch, "sliding_window", None), gpu.compute_capability)  # fmt: skip
+        facts = facts_of(arch, gpu)
         violations = RULES[case[case.index("-b") + 1]](rendered["env"], facts)
         counts["rendered, breaks a container rule" if violations else "rendered, valid"] += 1
         broken.update(violations)

@@ -5,6 +5,7 @@ against the code under test. Each function returns the rules an env breaks (empt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 TGI_QUANTIZE = {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
                 "bitsandbytes-fp4", "fp8"}  # fmt: skip
@@ -23,6 +24,12 @@ class Facts:
     head_dim: int | None = None
     sliding_window: int | None = None
     compute_capability: float | None = None
+
+
+def facts_of(arch: Any, gpu: Any) -> Facts:
+    """Facts from llmctl's model and GPU records (data read from config.json and the instance table, not rules)."""
+    return Facts(arch.num_attention_heads, arch.max_context, arch.num_kv_heads, arch.head_dim,
+                 getattr(arch, "sliding_window", None), gpu.compute_capability)  # fmt: skip
 
 
 def _int(env: dict[str, str], key: str, default: int | None = None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -115,8 +116,6 @@ def watch(
     activities: int = 5,
 ) -> EndpointStatus:
     """Poll until the endpoint is InService, Failed or OutOfService, with a spinner; exit 5 after max_wait seconds."""
-    import time
-
     status = read_status(sagemaker, autoscaling, name, activities)
     started = time.monotonic()
     with console.status(f"{name}: {status.status}") as spinner:

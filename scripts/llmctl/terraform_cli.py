@@ -97,7 +97,7 @@ class TerraformRoot:
 
         tf = Terraform(working_dir=str(self.directory))
         # Colour for a person at a terminal, plain text in CI logs and pipes.
-        options.setdefault("no_color", None if sys.stdout.isatty() else _flag())
+        options.setdefault("no_color", None if sys.stdout.isatty() else flag())
         with patched_environ(self.env):
             try:
                 code, out, err = tf.cmd(command, *args, capture_output=capture, **options)
@@ -112,14 +112,15 @@ class TerraformRoot:
         return out or ""
 
     def outputs(self) -> dict[str, Any]:
-        text = self.run("output", capture=True, json=_flag())
+        text = self.run("output", capture=True, json=flag())
         return {key: value["value"] for key, value in json.loads(text or "{}").items()}
 
     def has_backend_block(self) -> bool:
         return any('backend "' in path.read_text() for path in self.directory.glob("*.tf"))
 
 
-def _flag() -> Any:
+def flag() -> Any:
+    """python-terraform's marker for a bare flag (`-json`, `-reconfigure`, `-auto-approve`)."""
     from python_terraform import IsFlagged
 
     return IsFlagged

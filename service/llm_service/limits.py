@@ -46,11 +46,11 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(scope, send)
             return
-        if declared is not None:
-            await self.app(scope, receive, send)  # declared and within the limit
+        if b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # declared and within the limit, or no body at all
             return
-        # No Content-Length (chunked): read the body here, up to the limit, before the app sees it. Raising from
-        # inside the app's body read would be caught by FastAPI and turned into a 400 "error parsing the body".
+        # Chunked: read the body here, up to the limit, before the app sees it. Raising from inside the app's body
+        # read would be caught by FastAPI and turned into a 400 "error parsing the body".
         chunks: list[bytes] = []
         received = 0
         while True:

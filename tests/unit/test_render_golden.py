@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from container_rules import RULES, Facts
+from container_rules import RULES, facts_of
 from llmctl.cli import cli
 from llmctl.instances import INSTANCE_TYPES
 from llmctl.models import resolve_model
@@ -56,8 +56,7 @@ def test_render_matches_golden_and_container_rules(case: str) -> None:
     arch = resolve_model(args[0], Path(args[args.index("--model-config") + 1]) if "--model-config" in args else None)
     backend = args[args.index("-b") + 1] if "-b" in args else "tgi"
     gpu = INSTANCE_TYPES[rendered["instance_type"]].gpu
-    facts = Facts(arch.num_attention_heads, arch.max_context, arch.num_kv_heads, arch.head_dim, arch.sliding_window,
-                  gpu.compute_capability)  # fmt: skip
+    facts = facts_of(arch, gpu)
     assert RULES[backend](rendered["env"], facts) == []
     assert rendered["fits"] is True
     assert rendered["kv_cache_tokens"] >= rendered["max_total_tokens"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from container_rules import RULES, Facts
+from container_rules import RULES, facts_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llmctl.cli import cli
@@ -82,8 +82,7 @@ def test_every_render_is_valid_or_a_clear_refusal(args: list[str]) -> None:
     model, backend = args[0], args[args.index("-b") + 1]
     arch = resolve_model(model, CONFIGS.get(model))
     gpu = INSTANCE_TYPES[rendered["instance_type"]].gpu
-    facts = Facts(arch.num_attention_heads, arch.max_context, arch.num_kv_heads, arch.head_dim, arch.sliding_window,
-                  gpu.compute_capability)  # fmt: skip
+    facts = facts_of(arch, gpu)
     assert RULES[backend](rendered["env"], facts) == [], f"llmctl render {' '.join(args)}"
 
 

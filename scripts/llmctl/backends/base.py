@@ -96,12 +96,10 @@ VLLM_DEFAULT_MAX_NUM_SEQS = 256
 
 
 def batched_token_problems(
-    prefix: str, batched: int | None, seqs: int | None, max_len: int | None, chunked_prefill: bool, lmi: bool = False
+    batched_key: str, batched: int | None, seqs_key: str, seqs: int | None, max_len: int | None, chunked_prefill: bool
 ) -> list[str]:
     """vLLM's scheduler checks (vllm/config/scheduler.py, SchedulerConfig verify): the tokens of one step must hold
     one token per sequence, and a whole prompt unless prefills are chunked."""
-    batched_key = f"{prefix}MAX_ROLLING_BATCH_PREFILL_TOKENS" if lmi else f"{prefix}MAX_NUM_BATCHED_TOKENS"
-    seqs_key = f"{prefix}MAX_ROLLING_BATCH_SIZE" if lmi else f"{prefix}MAX_NUM_SEQS"
     if batched is None:
         return []
     problems = []

@@ -91,5 +91,14 @@ class LmiBackend:
         seqs = parse_int(env, "OPTION_MAX_ROLLING_BATCH_SIZE", problems)
         chunked = env.get("OPTION_ENABLE_CHUNKED_PREFILL", "true").lower() not in {"false", "0"}
         if rolling in {"auto", "vllm", "lmi-dist"}:
-            problems.extend(batched_token_problems("OPTION_", prefill, seqs, max_len, chunked, lmi=True))
+            problems.extend(
+                batched_token_problems(
+                    "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS",
+                    prefill,
+                    "OPTION_MAX_ROLLING_BATCH_SIZE",
+                    seqs,
+                    max_len,
+                    chunked,
+                )
+            )
         return problems

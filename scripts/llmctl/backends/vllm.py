@@ -79,6 +79,10 @@ class VllmBackend:
             problems.append("SM_VLLM_MAX_NUM_BATCHED_TOKENS must be positive.")
         seqs = parse_int(env, "SM_VLLM_MAX_NUM_SEQS", problems)
         chunked = env.get("SM_VLLM_ENABLE_CHUNKED_PREFILL", "true").lower() not in {"false", "0"}
-        problems.extend(batched_token_problems("SM_VLLM_", batched, seqs, max_len, chunked))
+        problems.extend(
+            batched_token_problems(
+                "SM_VLLM_MAX_NUM_BATCHED_TOKENS", batched, "SM_VLLM_MAX_NUM_SEQS", seqs, max_len, chunked
+            )
+        )
         parse_fraction(env, "SM_VLLM_GPU_MEMORY_UTILIZATION", problems)
         return problems

@@ -34,13 +34,13 @@ def _require_tfvars(root: tfc.TerraformRoot, env: str) -> None:
     if not (root.directory / tfc.TFVARS).is_file():
         raise LlmctlError(
             f"{root.directory / tfc.TFVARS} is missing; write it with `llmctl render MODEL -i INSTANCE "
-            f"--format tfvars --out {root.directory / tfc.TFVARS}` (or `make render-tfvars ENV={env}`)."
+            f"--format tfvars --out {root.directory / tfc.TFVARS}` (or `make tfvars ENV={env}`)."
         )
 
 
 def _init(root: tfc.TerraformRoot, offline: bool) -> None:
     if offline:
-        root.run("init", input=False, reconfigure=_flag())
+        root.run("init", input=False, reconfigure=tfc.flag())
         return
     backend_config = root.directory / "backend.hcl"
     if root.has_backend_block():
@@ -52,12 +52,6 @@ def _init(root: tfc.TerraformRoot, offline: bool) -> None:
         root.run("init", input=False, backend_config="backend.hcl")
     else:
         root.run("init", input=False)
-
-
-def _flag() -> object:
-    from python_terraform import IsFlagged
-
-    return IsFlagged
 
 
 def _summary(plan: dict[str, Any]) -> str:
@@ -133,7 +127,7 @@ def plan_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, off
             refresh=False if offline else None,
             var=_local_vars(env, aws_endpoint_url) or None,
         )
-        plan_json = root.run("show", tfc.PLAN_FILE, capture=True, json=_flag())
+        plan_json = root.run("show", tfc.PLAN_FILE, capture=True, json=tfc.flag())
     finally:
         override.unlink(missing_ok=True)
     (root.directory / tfc.PLAN_JSON).write_text(plan_json)
@@ -216,6 +210,6 @@ def destroy_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, 
     if env == "local" and aws_endpoint_url is None:
         # Destroy where it was applied: the moto URL the state recorded.
         aws_endpoint_url = root.outputs().get("aws_endpoint_url")
-    root.run("destroy", input=False, auto_approve=_flag(), var=_local_vars(env, aws_endpoint_url) or None)
+    root.run("destroy", input=False, auto_approve=tfc.flag(), var=_local_vars(env, aws_endpoint_url) or None)
     (root.directory / tfc.PLAN_FILE).unlink(missing_ok=True)
     click.echo(f"destroyed {root.directory}")
