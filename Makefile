@@ -13,14 +13,18 @@ ENV ?= dev
 TF_DIR ?= terraform/envs/$(ENV)
 PLAN_ARGS ?=
 LOCAL_AWS_PORT ?= 5055
-# ENV=local talks to the moto server of `make up` with fake credentials; nothing leaves 127.0.0.1.
-LOCAL_AWS := $(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_AWS_URL=http://127.0.0.1:$(LOCAL_AWS_PORT),)
+LOCAL_RUNTIME_PORT ?= 5056
+UP_ARGS ?=
+# ENV=local talks to the moto server (control plane) and the local SageMaker runtime of `make up` with fake
+# credentials; nothing leaves 127.0.0.1.
+LOCAL_CREDS := $(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1,)
+LOCAL_AWS := $(if $(filter local,$(ENV)),$(LOCAL_CREDS) AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_AWS_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_RUNTIME_URL=http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
 ENDPOINT ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
+.PHONY: bench-render help venv render tfvars demo up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,11 +43,19 @@ render: $(STAMP) ## Render container env + sizing (MODEL=, INSTANCE=, BACKEND=, 
 tfvars: $(STAMP) ## Render MODEL/INSTANCE into $(TF_DIR)/llm.auto.tfvars.json (the only file you write)
 	$(BIN)/llmctl render $(MODEL) --instance-type $(INSTANCE) --backend $(BACKEND) $(RENDER_ARGS) --format tfvars --out $(TF_DIR)/llm.auto.tfvars.json
 
-up: $(STAMP) ## Start the local AWS (moto on 127.0.0.1:$(LOCAL_AWS_PORT)) for ENV=local
-	$(BIN)/llmctl local up --port $(LOCAL_AWS_PORT)
+demo: $(STAMP) ## The whole product locally, no AWS account: up → render → apply → invoke → the HTTP service (then `make down`)
+	@$(MAKE) --no-print-directory up
+	@$(MAKE) --no-print-directory tfvars ENV=local
+	@$(MAKE) --no-print-directory apply ENV=local
+	@$(MAKE) --no-print-directory invoke ENV=local
+	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+	  $(BIN)/python tools/demo_service.py --tf-dir terraform/envs/local
 
-down: $(STAMP) ## Stop the local AWS
-	$(BIN)/llmctl local down --port $(LOCAL_AWS_PORT)
+up: $(STAMP) ## Start the local AWS: control plane (moto, :$(LOCAL_AWS_PORT)) + SageMaker runtime (:$(LOCAL_RUNTIME_PORT)); UP_ARGS=--container-url URL
+	$(BIN)/llmctl local up --port $(LOCAL_AWS_PORT) --runtime-port $(LOCAL_RUNTIME_PORT) $(UP_ARGS)
+
+down: $(STAMP) ## Stop the local AWS (runtime and control plane)
+	$(BIN)/llmctl local down --port $(LOCAL_AWS_PORT) --runtime-port $(LOCAL_RUNTIME_PORT)
 
 plan: $(STAMP) ## terraform init + plan of ENV (dev|local) → llm.tfplan + llm.tfplan.json (PLAN_ARGS=--offline: no AWS)
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env $(ENV) $(PLAN_ARGS)
@@ -53,22 +65,28 @@ ifeq ($(ENV),local)
 	@test -f $(TF_DIR)/llm.auto.tfvars.json || $(MAKE) --no-print-directory tfvars ENV=local
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env local
 endif
-	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(if $(filter local,$(ENV)),--no-smoke,)
+	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV)
 
 destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)
 
 invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=); non-zero exit on any failure
-	$(BIN)/llmctl invoke $(ENDPOINT_ARGS) --max-new-tokens 32 --expect '\S' "$(PROMPT)"
+	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) --max-new-tokens 32 --expect '\S' "$(PROMPT)"
 
 load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or TF_DIR=)
-	$(BIN)/llmctl load $(ENDPOINT_ARGS) --requests 100 --concurrency 8
+	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) --requests 100 --concurrency 8
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)
 
-serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (configure with LLM_SERVICE_* variables)
+serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (LLM_SERVICE_* variables; ENV=local: its endpoint and runtime)
+ifeq ($(ENV),local)
+	$(LOCAL_CREDS) LLM_SERVICE_ENDPOINT_NAME=$$($(BIN)/llmctl tf output endpoint_name --env local) \
+	  LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
+	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
+else
 	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
+endif
 
 bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probes) → bench-results/
 	$(BIN)/python bench/bench_service.py

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "unit")]
 
 from click.testing import CliRunner  # noqa: E402
-from container_rules import RULES, facts_of  # noqa: E402
+from container_rules import RULES, facts_of, image_problems  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from llmctl.cli import cli  # noqa: E402
 from llmctl.instances import INSTANCE_TYPES  # noqa: E402
@@ -47,6 +47,7 @@ def main() -> None:
         gpu = INSTANCE_TYPES[rendered["instance_type"]].gpu
         facts = facts_of(arch, gpu)
         violations = RULES[case[case.index("-b") + 1]](rendered["env"], facts)
+        violations += image_problems(rendered["image_uri"], facts)
         counts["rendered, breaks a container rule" if violations else "rendered, valid"] += 1
         broken.update(violations)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import uvloop
-from synthetic_upstream import SyntheticUpstream
+from llmctl.local_aws.container import EmulatedContainer
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = json.dumps({"inputs": "x", "parameters": {"max_new_tokens": 3}}).encode()
@@ -42,7 +42,7 @@ async def first_byte_aiohttp(session: aiohttp.ClientSession) -> float:
 
 
 async def main() -> None:
-    upstream = SyntheticUpstream(tokens_per_s=5000)
+    upstream = EmulatedContainer(tokens_per_s=5000)
     url = await upstream.start()
     results: dict[str, list[float]] = {"httpx": [], "aiohttp": []}
     async with httpx.AsyncClient(base_url=url) as hx, aiohttp.ClientSession(url) as ah:

@@ -3,7 +3,10 @@
 A synthetic upstream on 127.0.0.1 streams N tokens at R tokens/s (TGI and chat formats). The same load, at each
 concurrency, goes once straight to the upstream and once through the service (uvicorn, uvloop, httptools, auth
 on, JSON access logs on). Reported: added time to first token (p50, p99), the tokens/s ratio, and the service's
-RSS and CPU. Results go to bench-results/service-overhead.{json,md}.
+RSS and CPU. Each (format, concurrency) pair is measured --repeats times (direct and service interleaved); the
+report gives the median of the repeats with their range. A stall probe (a thread that asks to sleep 5 ms and records
+how late it wakes) runs throughout, so VM pauses show up next to the numbers they distort.
+Results go to bench-results/service-overhead.{json,md}.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -72,6 +76,37 @@ class Sampler:
         self.cpu_percent = 100 * (t.user + t.system - self.cpu_start) / (time.perf_counter() - self.wall_start)
 
 
+class StallProbe:
+    """Wakes every 5 ms and records each wake-up later than `threshold_ms`: CPU stalls of the VM (or of this
+    process), which hit every process at once and would otherwise be read as a service regression."""
+
+    def __init__(self, threshold_ms: float = 50.0) -> None:
+        self.threshold_s = threshold_ms / 1000
+        self.stalls: list[tuple[float, float]] = []  # (monotonic time, lateness s)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            before = time.monotonic()
+            time.sleep(0.005)
+            late = time.monotonic() - before - 0.005
+            if late > self.threshold_s:
+                self.stalls.append((before, late))
+
+    def start(self) -> StallProbe:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(1)
+
+    def between(self, start: float, end: float) -> dict[str, Any]:
+        hit = [late for at, late in self.stalls if start <= at <= end]
+        return {"count": len(hit), "max_ms": round(1000 * max(hit), 1) if hit else 0.0}
+
+
 def summarize(timings: list[StreamTiming], wall_s: float) -> dict[str, Any]:
     ok = [t for t in timings if t.ok]
     ttfts = [t.ttft_s for t in ok]
@@ -92,6 +127,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="R: tokens per second per stream")
     parser.add_argument("--concurrency", default="1,16,64,256")
     parser.add_argument("--waves", type=int, default=2, help="streams per run = waves × concurrency (min 20)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per (format, concurrency); medians reported")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
@@ -107,7 +143,8 @@ def main() -> None:
         subprocess.Popen(
             [
                 sys.executable,
-                str(ROOT / "bench" / "synthetic_upstream.py"),
+                "-m",
+                "llmctl.local_aws.container",
                 "--port",
                 str(up_port),
                 "--tokens-per-s",
@@ -159,6 +196,7 @@ def main() -> None:
             "service_cpus": sorted(service_cpus),
             "harness_cpus": sorted(harness_cpus),
             "python": sys.version.split()[0],
+            "repeats": args.repeats,
         },
         "runs": [],
     }
@@ -173,6 +211,7 @@ def main() -> None:
                 {"messages": [{"role": "user", "content": "bench"}], "max_tokens": args.tokens, "stream": True},
             ),
         }
+        probe = StallProbe().start()
         for fmt, (path, body) in bodies.items():
             for concurrency in levels:
                 # Warm both paths at this concurrency (connection pools, code paths) before measuring.
@@ -180,32 +219,39 @@ def main() -> None:
                 uvloop.run(run_streams(service_url, path, body, concurrency, concurrency, headers, 0.2))
                 total = max(20, args.waves * concurrency)
                 stream_s = args.tokens / args.rate
-                direct_timings, direct_wall = uvloop.run(
-                    run_streams(upstream_url, path, body, concurrency, total, headers, stream_s)
-                )
-                with Sampler(service.pid) as sampler:
-                    svc_timings, svc_wall = uvloop.run(
-                        run_streams(service_url, path, body, concurrency, total, headers, stream_s)
+                repeats = []
+                for _ in range(args.repeats):
+                    started = time.monotonic()
+                    direct_timings, direct_wall = uvloop.run(
+                        run_streams(upstream_url, path, body, concurrency, total, headers, stream_s)
                     )
-                direct, through = summarize(direct_timings, direct_wall), summarize(svc_timings, svc_wall)
-                run = {
-                    "format": fmt,
-                    "concurrency": concurrency,
-                    "direct": direct,
-                    "service": through,
-                    "added_ttft_p50_ms": through["ttft_p50_ms"] - direct["ttft_p50_ms"],
-                    "added_ttft_p99_ms": through["ttft_p99_ms"] - direct["ttft_p99_ms"],
-                    "tokens_per_s_ratio": through["tokens_per_s"] / direct["tokens_per_s"],
-                    "service_rss_mib": sampler.rss_max / 2**20,
-                    "service_cpu_percent": sampler.cpu_percent,
-                }
+                    with Sampler(service.pid) as sampler:
+                        svc_timings, svc_wall = uvloop.run(
+                            run_streams(service_url, path, body, concurrency, total, headers, stream_s)
+                        )
+                    direct, through = summarize(direct_timings, direct_wall), summarize(svc_timings, svc_wall)
+                    repeats.append(
+                        {
+                            "direct": direct,
+                            "service": through,
+                            "added_ttft_p50_ms": through["ttft_p50_ms"] - direct["ttft_p50_ms"],
+                            "added_ttft_p99_ms": through["ttft_p99_ms"] - direct["ttft_p99_ms"],
+                            "tokens_per_s_ratio": through["tokens_per_s"] / direct["tokens_per_s"],
+                            "service_rss_mib": sampler.rss_max / 2**20,
+                            "service_cpu_percent": sampler.cpu_percent,
+                            "stalls": probe.between(started, time.monotonic()),
+                        }
+                    )
+                run = {"format": fmt, "concurrency": concurrency, "repeats": repeats, **medians(repeats)}
                 results["runs"].append(run)
                 print(
-                    f"{fmt:4s} c={concurrency:<3d} added ttft p50 {run['added_ttft_p50_ms']:+.2f} ms "
-                    f"p99 {run['added_ttft_p99_ms']:+.2f} ms · tokens/s ratio {run['tokens_per_s_ratio']:.4f} · "
-                    f"rss {run['service_rss_mib']:.0f} MiB · cpu {run['service_cpu_percent']:.0f}%",
+                    f"{fmt:4s} c={concurrency:<3d} added ttft p50 {run['added_ttft_p50_ms']['median']:+.2f} ms "
+                    f"{_range(run['added_ttft_p50_ms'])} · p99 {run['added_ttft_p99_ms']['median']:+.2f} ms "
+                    f"{_range(run['added_ttft_p99_ms'])} · tokens/s ratio {run['tokens_per_s_ratio']['median']:.4f}"
+                    f" · stalls {sum(r['stalls']['count'] for r in repeats)}",
                     flush=True,
                 )
+        probe.stop()
     finally:
         for proc in procs:
             proc.terminate()
@@ -216,23 +262,43 @@ def main() -> None:
     print(f"wrote {args.out / 'service-overhead.json'} and .md")
 
 
+_MEASURES = ("added_ttft_p50_ms", "added_ttft_p99_ms", "tokens_per_s_ratio", "service_rss_mib", "service_cpu_percent")
+
+
+def medians(repeats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median and range over the repeats, for each measure and for direct TTFT."""
+    rows = {m: [r[m] for r in repeats] for m in _MEASURES}
+    rows["direct_ttft_p50_ms"] = [r["direct"]["ttft_p50_ms"] for r in repeats]
+    rows["direct_ttft_p99_ms"] = [r["direct"]["ttft_p99_ms"] for r in repeats]
+    return {m: {"median": statistics.median(v), "min": min(v), "max": max(v)} for m, v in rows.items()}
+
+
+def _range(stat: dict[str, float], fmt: str = "{:+.2f}") -> str:
+    return f"[{fmt.format(stat['min'])} … {fmt.format(stat['max'])}]"
+
+
 def markdown(results: dict[str, Any]) -> str:
     p = results["params"]
     lines = [
         f"Synthetic upstream: {p['tokens']} tokens per stream at {p['rate']:g} tokens/s; "
         f"service on CPU {p['service_cpus']}, load generator and upstream on CPU {p['harness_cpus']} "
-        f"({p['cpus']} CPUs in all); Python {p['python']}, uvloop everywhere.",
+        f"({p['cpus']} CPUs in all); Python {p['python']}, uvloop everywhere. Each row: median of {p['repeats']} runs "
+        "[min … max]; stalls: wake-ups of a 5 ms sleeper more than 50 ms late during those runs (count, worst).",
         "",
-        "| format | concurrency | direct TTFT p50 / p99 (ms) | added TTFT p50 / p99 (ms) | tokens/s ratio "
-        "(service ÷ direct) | service RSS (MiB) | service CPU |",
-        "|---|---|---|---|---|---|---|",
+        "| format | concurrency | direct TTFT p50 / p99 (ms) | added TTFT p50 (ms) | added TTFT p99 (ms) | tokens/s "
+        "ratio (service ÷ direct) | service RSS (MiB) | service CPU | stalls |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["runs"]:
-        d = r["direct"]
+        stalls = [x["stalls"] for x in r["repeats"]]
+        worst = max(s["max_ms"] for s in stalls)
         lines.append(
-            f"| {r['format']} | {r['concurrency']} | {d['ttft_p50_ms']:.2f} / {d['ttft_p99_ms']:.2f} | "
-            f"{r['added_ttft_p50_ms']:+.2f} / {r['added_ttft_p99_ms']:+.2f} | {r['tokens_per_s_ratio']:.4f} | "
-            f"{r['service_rss_mib']:.0f} | {r['service_cpu_percent']:.0f}% |"
+            f"| {r['format']} | {r['concurrency']} | {r['direct_ttft_p50_ms']['median']:.2f} / "
+            f"{r['direct_ttft_p99_ms']['median']:.2f} | {r['added_ttft_p50_ms']['median']:+.2f} "
+            f"{_range(r['added_ttft_p50_ms'])} | {r['added_ttft_p99_ms']['median']:+.2f} "
+            f"{_range(r['added_ttft_p99_ms'])} | {r['tokens_per_s_ratio']['median']:.4f} | "
+            f"{r['service_rss_mib']['median']:.0f} | {r['service_cpu_percent']['median']:.0f}% | "
+            f"{sum(s['count'] for s in stalls)} ({worst:.0f} ms) |"
         )
     return "\n".join(lines) + "\n"
 

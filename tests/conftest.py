@@ -18,6 +18,20 @@ os.environ.pop("AWS_PROFILE", None)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_log_line_carries_a_prompt() -> Iterator[None]:
+    """Over the whole run, no log record (service, uvicorn, botocore, anything) may contain the prompt canary that
+    tests send with prompt logging off. The one test that turns prompt logging on uses other text."""
+    from support.log_canary import PROMPT_CANARY, LogRecorder
+
+    recorder = LogRecorder()
+    recorder.install()
+    yield
+    recorder.uninstall()
+    leaks = recorder.lines_with(PROMPT_CANARY)
+    assert not leaks, f"{len(leaks)} log record(s) carry prompt text: {leaks[:3]}"
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
@@ -36,9 +50,7 @@ def stub_runtime() -> Iterator:
 def runtime_client(stub_runtime):  # type: ignore[no-untyped-def]
     from llm_service.client import AwsSettings, make_runtime_client
 
-    return make_runtime_client(
-        AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=10, max_attempts=3)
-    )
+    return make_runtime_client(AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=10))
 
 
 @pytest.fixture(scope="session")

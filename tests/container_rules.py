@@ -7,8 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-TGI_QUANTIZE = {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
-                "bitsandbytes-fp4", "fp8"}  # fmt: skip
+TGI_QUANTIZE = {
+    "awq",
+    "compressed-tensors",
+    "eetq",
+    "exl2",
+    "gptq",
+    "marlin",
+    "bitsandbytes",
+    "bitsandbytes-nf4",
+    "bitsandbytes-fp4",
+    "fp8",
+}
 VLLM_DEFAULT_MAX_NUM_SEQS = 256
 VLLM_QUANTIZE = {"fp8", "awq", "gptq", "bitsandbytes", "compressed-tensors", "marlin", "awq_marlin", "gptq_marlin"}
 LMI_DTYPES = {"float32", "fp32", "float16", "fp16", "bfloat16", "bf16", "auto"}  # djl-serving DTYPE_MAPPER
@@ -28,8 +38,24 @@ class Facts:
 
 def facts_of(arch: Any, gpu: Any) -> Facts:
     """Facts from llmctl's model and GPU records (data read from config.json and the instance table, not rules)."""
-    return Facts(arch.num_attention_heads, arch.max_context, arch.num_kv_heads, arch.head_dim,
-                 getattr(arch, "sliding_window", None), gpu.compute_capability)  # fmt: skip
+    return Facts(
+        arch.num_attention_heads,
+        arch.max_context,
+        arch.num_kv_heads,
+        arch.head_dim,
+        getattr(arch, "sliding_window", None),
+        gpu.compute_capability,
+    )
+
+
+def image_problems(image_uri: str, f: Facts) -> list[str]:
+    """TGI's Dockerfile builds its kernels for sm_80/86/90 only from the PyTorch 2.3 images on (SageMaker tags start
+    with the PyTorch version: 2.3.0-tgi2.2.0-…); those cannot run on a compute capability 7.5 GPU."""
+    tag = image_uri.rsplit(":", 1)[-1]
+    if "-tgi" not in tag or f.compute_capability is None or f.compute_capability >= 8.0:
+        return []
+    torch_version = tuple(int(part) for part in tag.split("-", 1)[0].split("."))
+    return ["TGI image without sm_75 kernels on a T4"] if torch_version >= (2, 3) else []
 
 
 def _int(env: dict[str, str], key: str, default: int | None = None) -> int | None:
@@ -70,8 +96,7 @@ def tgi(env: dict[str, str], f: Facts) -> list[str]:
         bad.append("exl2 sharded")
     if "KV_CACHE_DTYPE" in env and f.head_dim is not None and f.head_dim not in {64, 128, 256}:
         bad.append("fp8 KV cache needs flashinfer head sizes")
-    if (f.sliding_window and f.compute_capability is not None and f.compute_capability < 8.0
-            and inp > f.sliding_window):  # fmt: skip
+    if f.sliding_window and f.compute_capability is not None and f.compute_capability < 8.0 and inp > f.sliding_window:
         bad.append("sliding window without flash-attention v2")
     if int(env.get("MAX_BATCH_SIZE", "1")) < 1:
         bad.append("max batch size not positive")
@@ -113,9 +138,12 @@ def lmi(env: dict[str, str], f: Facts) -> list[str]:
     max_len = int(env["OPTION_MAX_MODEL_LEN"])
     if max_len > f.context:
         bad.append("max model len beyond context")
-    bad += _vllm_scheduler(_int(env, "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS"),
-                           _int(env, "OPTION_MAX_ROLLING_BATCH_SIZE"), max_len,
-                           not _off(env.get("OPTION_ENABLE_CHUNKED_PREFILL")))  # fmt: skip
+    bad += _vllm_scheduler(
+        _int(env, "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS"),
+        _int(env, "OPTION_MAX_ROLLING_BATCH_SIZE"),
+        max_len,
+        not _off(env.get("OPTION_ENABLE_CHUNKED_PREFILL")),
+    )
     return bad
 
 
@@ -134,8 +162,12 @@ def vllm(env: dict[str, str], f: Facts) -> list[str]:
         bad.append("memory utilization")
     if any(not k.startswith(("SM_VLLM_", "HF_")) for k in env):
         bad.append("variable the entrypoint ignores")
-    bad += _vllm_scheduler(_int(env, "SM_VLLM_MAX_NUM_BATCHED_TOKENS"), _int(env, "SM_VLLM_MAX_NUM_SEQS"), max_len,
-                           not _off(env.get("SM_VLLM_ENABLE_CHUNKED_PREFILL")))  # fmt: skip
+    bad += _vllm_scheduler(
+        _int(env, "SM_VLLM_MAX_NUM_BATCHED_TOKENS"),
+        _int(env, "SM_VLLM_MAX_NUM_SEQS"),
+        max_len,
+        not _off(env.get("SM_VLLM_ENABLE_CHUNKED_PREFILL")),
+    )
     return bad
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from llm_service.client import AwsSettings
+from llm_service.client.aws import DEFAULT_READ_TIMEOUT_S
 
 
 def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -20,11 +21,10 @@ def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--timeout",
-            "read_timeout",
-            type=float,
-            default=70.0,
-            show_default=True,
-            help="Seconds to wait for the endpoint to answer (per read).",
+            "timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Total seconds for each call, re-sends and the whole stream included. Default: 70 s for a reply; "
+            "for a stream, 70 s between chunks and SageMaker's own limit on the whole.",
         ),
     ]
     for option in reversed(options):
@@ -33,6 +33,15 @@ def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_from(
-    region: str | None, profile: str | None, endpoint_url: str | None, read_timeout: float
+    region: str | None, profile: str | None, endpoint_url: str | None, timeout: float | None
 ) -> AwsSettings:
+    """A socket read never waits longer than the call's whole budget."""
+    read_timeout = DEFAULT_READ_TIMEOUT_S if timeout is None else min(timeout, DEFAULT_READ_TIMEOUT_S)
     return AwsSettings(region=region, profile=profile, endpoint_url=endpoint_url, read_timeout_s=read_timeout)
+
+
+def call_deadline(timeout: float | None, stream: bool) -> float | None:
+    """--timeout as each call's total budget; unset, a reply gets SageMaker's 60 s plus margin and a stream no total."""
+    if timeout is not None:
+        return timeout
+    return None if stream else DEFAULT_READ_TIMEOUT_S

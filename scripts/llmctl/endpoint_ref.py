@@ -9,9 +9,10 @@ from .errors import LlmctlError
 
 ENV_VAR = "LLM_ENDPOINT_NAME"
 TF_OUTPUT = "endpoint_name"  # the output every Terraform root configuration exposes
+RUNTIME_OUTPUT = "runtime_endpoint_url"  # only the local environment has one: its local SageMaker runtime
 
 
-def from_terraform(tf_dir: Path) -> str:
+def _outputs(tf_dir: Path) -> dict[str, str]:
     from python_terraform import Terraform
 
     if not tf_dir.is_dir():
@@ -24,7 +25,19 @@ def from_terraform(tf_dir: Path) -> str:
         raise LlmctlError(
             f"`terraform output` in {tf_dir} has no {TF_OUTPUT}; run `make apply` there first or pass --endpoint NAME."
         )
-    return str(outputs[TF_OUTPUT]["value"])
+    return {name: str(output["value"]) for name, output in outputs.items()}
+
+
+def from_terraform(tf_dir: Path) -> str:
+    return _outputs(tf_dir)[TF_OUTPUT]
+
+
+def resolve_target(endpoint: str | None, tf_dir: Path | None) -> tuple[str, str | None]:
+    """(endpoint name, runtime URL): the URL only when the Terraform root is the local environment."""
+    if not endpoint and tf_dir is not None:
+        outputs = _outputs(tf_dir)
+        return outputs[TF_OUTPUT], outputs.get(RUNTIME_OUTPUT)
+    return resolve(endpoint, None), None
 
 
 def resolve(endpoint: str | None, tf_dir: Path | None) -> str:

@@ -1,8 +1,10 @@
 """SageMaker GPU instance types: GPU model, count, memory and local storage.
 
-Memory is what `nvidia-smi` reports as total per GPU (MiB), not the marketing figure: an A10G shows
-23028 MiB, not 24 GiB. The sagemaker SDK's instance_gpu_info.json covers only older families and
-rounds A10G up to 24576 MiB on some sizes; tests compare the two where both know a type.
+Memory is the per-GPU total the serving frameworks size from: they multiply their memory fraction by
+`torch.cuda.mem_get_info()`'s total, which is below nvidia-smi's (an H100 80GB: 81079 MiB against 81559). Where that
+figure has been observed it is used (sources in docs/sizing.md); elsewhere nvidia-smi's total stands, marked below.
+The sagemaker SDK's instance_gpu_info.json covers only older families and rounds A10G up to 24576 MiB on some sizes;
+tests compare the two where both know a type.
 Every family here has NVMe instance storage, so SageMaker rejects VolumeSizeInGB for them (see the
 SDK's `volume_size_supported`); the instance store size is what bounds a Hub download instead.
 """
@@ -29,14 +31,14 @@ class Gpu:
         return self.compute_capability >= 8.9
 
 
-T4 = Gpu("NVIDIA T4", 15360, 7.5)
-A10G = Gpu("NVIDIA A10G", 23028, 8.6)
-L4 = Gpu("NVIDIA L4", 23034, 8.9)
-L40S = Gpu("NVIDIA L40S", 46068, 8.9)
-A100_40 = Gpu("NVIDIA A100 40GB", 40960, 8.0)
-A100_80 = Gpu("NVIDIA A100 80GB", 81920, 8.0)
-H100 = Gpu("NVIDIA H100 80GB", 81559, 9.0)
-H200 = Gpu("NVIDIA H200 141GB", 143771, 9.0)
+T4 = Gpu("NVIDIA T4", 15104, 7.5)  # torch: 14.75 GiB total (nvidia-smi 15360)
+A10G = Gpu("NVIDIA A10G", 22732, 8.6)  # torch: 22.20 GiB total (nvidia-smi 23028)
+L4 = Gpu("NVIDIA L4", 23034, 8.9)  # nvidia-smi; torch's total not observed
+L40S = Gpu("NVIDIA L40S", 46068, 8.9)  # nvidia-smi; torch's total not observed
+A100_40 = Gpu("NVIDIA A100 40GB", 40960, 8.0)  # nvidia-smi; torch's total not observed
+A100_80 = Gpu("NVIDIA A100 80GB", 81920, 8.0)  # nvidia-smi; torch's total not observed
+H100 = Gpu("NVIDIA H100 80GB", 81079, 9.0)  # torch.cuda.mem_get_info (nvidia-smi 81559)
+H200 = Gpu("NVIDIA H200 141GB", 143771, 9.0)  # nvidia-smi; torch's total not observed
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,37 @@ _G_SIZES = {
     "48xlarge": (8, 192),
 }
 _G_STORE = {
-    "g5": {"xlarge": 250, "2xlarge": 450, "4xlarge": 600, "8xlarge": 900, "16xlarge": 1900,
-           "12xlarge": 3800, "24xlarge": 3800, "48xlarge": 7600},
-    "g6": {"xlarge": 250, "2xlarge": 450, "4xlarge": 600, "8xlarge": 900, "16xlarge": 1880,
-           "12xlarge": 3760, "24xlarge": 3760, "48xlarge": 7520},
-    "g6e": {"xlarge": 250, "2xlarge": 450, "4xlarge": 600, "8xlarge": 900, "16xlarge": 1900,
-            "12xlarge": 3800, "24xlarge": 3800, "48xlarge": 7600},
-}  # fmt: skip
+    "g5": {
+        "xlarge": 250,
+        "2xlarge": 450,
+        "4xlarge": 600,
+        "8xlarge": 900,
+        "16xlarge": 1900,
+        "12xlarge": 3800,
+        "24xlarge": 3800,
+        "48xlarge": 7600,
+    },
+    "g6": {
+        "xlarge": 250,
+        "2xlarge": 450,
+        "4xlarge": 600,
+        "8xlarge": 900,
+        "16xlarge": 1880,
+        "12xlarge": 3760,
+        "24xlarge": 3760,
+        "48xlarge": 7520,
+    },
+    "g6e": {
+        "xlarge": 250,
+        "2xlarge": 450,
+        "4xlarge": 600,
+        "8xlarge": 900,
+        "16xlarge": 1900,
+        "12xlarge": 3800,
+        "24xlarge": 3800,
+        "48xlarge": 7600,
+    },
+}
 _G_GPU = {"g5": A10G, "g6": L4, "g6e": L40S}
 
 
@@ -84,8 +110,14 @@ def _build() -> dict[str, InstanceType]:
         for size, (gpus, vcpus) in _G_SIZES.items():
             name = f"ml.{family}.{size}"
             types[name] = InstanceType(name, gpu, gpus, vcpus, _G_STORE[family][size])
-    g4dn = {"xlarge": (1, 4, 125), "2xlarge": (1, 8, 225), "4xlarge": (1, 16, 225), "8xlarge": (1, 32, 900),
-            "16xlarge": (1, 64, 900), "12xlarge": (4, 48, 900)}  # fmt: skip
+    g4dn = {
+        "xlarge": (1, 4, 125),
+        "2xlarge": (1, 8, 225),
+        "4xlarge": (1, 16, 225),
+        "8xlarge": (1, 32, 900),
+        "16xlarge": (1, 64, 900),
+        "12xlarge": (4, 48, 900),
+    }
     for size, (gpus, vcpus, store) in g4dn.items():
         types[f"ml.g4dn.{size}"] = InstanceType(f"ml.g4dn.{size}", T4, gpus, vcpus, store)
     for name, gpu, store in [

@@ -67,8 +67,11 @@ class RenderResult:
             "backend": self.request.backend,
             "image_uri": self.image_uri,
             "instance_type": self.instance.name,
-            "gpu": {"model": self.instance.gpu.model, "count": self.instance.gpu_count,
-                    "memory_mib_each": self.instance.gpu.memory_mib},
+            "gpu": {
+                "model": self.instance.gpu.model,
+                "count": self.instance.gpu_count,
+                "memory_mib_each": self.instance.gpu.memory_mib,
+            },
             "tensor_parallel_degree": self.plan.tensor_parallel_degree,
             "quantize": self.plan.quantize,
             "dtype": self.plan.dtype,
@@ -88,22 +91,22 @@ class RenderResult:
                 "kv_cache": round(s.kv_budget_mib_per_gpu),
             },
             "model_data_s3_uri": self.request.model_s3_uri,
-            "container_startup_health_check_timeout_in_seconds":
-                self.startup.container_startup_health_check_timeout_s,
+            "container_startup_health_check_timeout_in_seconds": self.startup.container_startup_health_check_timeout_s,
             "model_data_download_timeout_in_seconds": self.startup.model_data_download_timeout_s,
             "disk_required_gb": self.startup.disk_required_gb,
             "instance_store_gb": self.instance.instance_store_gb,
             "env": self.env,
             "notes": self.notes,
-        }  # fmt: skip
+        }
 
 
 def _gib(mib: float) -> str:
     return f"{mib * MIB / GIB:.1f} GiB"
 
 
-def _resolve_quantize(req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType,
-                      notes: list[str]) -> str | None:  # fmt: skip
+def _resolve_quantize(
+    req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType, notes: list[str]
+) -> str | None:
     quantize = req.quantize
     if quantize is None and arch.prequantized:
         if arch.prequantized not in backend.quantize_methods:
@@ -137,8 +140,14 @@ def _resolve_quantize(req: RenderRequest, backend: Backend, arch: ModelArch, ins
     return quantize
 
 
-def _resolve_dtype(req: RenderRequest, backend: Backend, arch: ModelArch, instance: InstanceType,
-                   quantize: str | None, notes: list[str]) -> str | None:  # fmt: skip
+def _resolve_dtype(
+    req: RenderRequest,
+    backend: Backend,
+    arch: ModelArch,
+    instance: InstanceType,
+    quantize: str | None,
+    notes: list[str],
+) -> str | None:
     float16_only = quantize in FLOAT16_ONLY_QUANTIZE and backend.name != "tgi"
     if req.dtype is not None:
         if req.dtype == "bfloat16" and float16_only:
@@ -228,14 +237,28 @@ def _resolve_tokens(req: RenderRequest, arch: ModelArch) -> tuple[int, int]:
     return max_input, total
 
 
-def _sizing_inputs(req: RenderRequest, arch: ModelArch, instance: InstanceType, tp: int, quantize: str | None,
-                   kv_dtype: str | None, max_input: int, total: int) -> SizingInputs:  # fmt: skip
+def _sizing_inputs(
+    req: RenderRequest,
+    arch: ModelArch,
+    instance: InstanceType,
+    tp: int,
+    quantize: str | None,
+    kv_dtype: str | None,
+    max_input: int,
+    total: int,
+) -> SizingInputs:
     return SizingInputs(
-        arch=arch, instance=instance, backend=req.backend, tensor_parallel_degree=tp, quantize=quantize,
-        kv_cache_dtype=kv_dtype, max_input_tokens=max_input, max_total_tokens=total,
+        arch=arch,
+        instance=instance,
+        backend=req.backend,
+        tensor_parallel_degree=tp,
+        quantize=quantize,
+        kv_cache_dtype=kv_dtype,
+        max_input_tokens=max_input,
+        max_total_tokens=total,
         max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS),
         memory_utilization=req.memory_utilization or DEFAULT_MEMORY_UTILIZATION,
-    )  # fmt: skip
+    )
 
 
 def _shrink_to_fit(inputs: SizingInputs) -> Sizing | None:
@@ -243,8 +266,14 @@ def _shrink_to_fit(inputs: SizingInputs) -> Sizing | None:
     total = inputs.max_total_tokens - SHRINK_STEP
     while total >= MIN_DEFAULT_TOTAL:
         max_input = total - min(DEFAULT_MAX_NEW_TOKENS, total // 2)
-        candidate = size(replace(inputs, max_input_tokens=max_input, max_total_tokens=total,
-                                 max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS)))  # fmt: skip
+        candidate = size(
+            replace(
+                inputs,
+                max_input_tokens=max_input,
+                max_total_tokens=total,
+                max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS),
+            )
+        )
         if candidate.fits:
             return candidate
         total -= SHRINK_STEP
@@ -298,6 +327,10 @@ def render(req: RenderRequest) -> RenderResult:
     s3_uri = _parse_s3_uri(req.model_s3_uri)
     req = replace(req, model_s3_uri=s3_uri)
     instance = get_instance(req.instance_type)
+    image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)
+    unsupported_gpu = backend.check_image(image_uri, instance.gpu)
+    if unsupported_gpu:
+        raise LlmctlError(unsupported_gpu)
     arch = resolve_model(req.model_id, req.model_config, req.revision)
     notes: list[str] = []
     quantize = _resolve_quantize(req, backend, arch, instance, notes)
@@ -336,20 +369,26 @@ def render(req: RenderRequest) -> RenderResult:
     si = sizing.inputs
     plan = RenderPlan(
         model_ref="/opt/ml/model" if s3_uri else arch.name,
-        arch=arch, instance=instance, tensor_parallel_degree=tp, quantize=quantize, dtype=dtype,
+        arch=arch,
+        instance=instance,
+        tensor_parallel_degree=tp,
+        quantize=quantize,
+        dtype=dtype,
         quantize_detected=req.quantize is None and quantize is not None and quantize in backend.detects_prequantized,
         kv_cache_dtype=TGI_KV_CACHE_DTYPE.get(kv_dtype, kv_dtype) if kv_dtype and req.backend == "tgi" else kv_dtype,
-        max_input_tokens=si.max_input_tokens, max_total_tokens=si.max_total_tokens,
+        max_input_tokens=si.max_input_tokens,
+        max_total_tokens=si.max_total_tokens,
         max_batch_total_tokens=sizing.kv_cache_tokens,
         max_batch_prefill_tokens=min(si.max_batch_prefill_tokens, sizing.kv_cache_tokens),
-        memory_utilization=req.memory_utilization, revision=req.revision, trust_remote_code=req.trust_remote_code,
-    )  # fmt: skip
+        memory_utilization=req.memory_utilization,
+        revision=req.revision,
+        trust_remote_code=req.trust_remote_code,
+    )
     env = backend.render_env(plan)
     env.update(req.env_overrides)
     problems = backend.check_env(env, arch, instance.gpu)
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
-    image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)
     startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
     if startup.disk_required_gb > instance.instance_store_gb:
         raise LlmctlError(

@@ -31,21 +31,33 @@ from .upstream import HttpUpstream, SageMakerUpstream, Upstream
 log = logging.getLogger("llm_service.access")
 
 
-def build_upstream(settings: ServiceSettings) -> Upstream:
+def build_upstreams(settings: ServiceSettings) -> dict[str, Upstream]:
+    """One upstream per served model name, default first; SageMaker ones share one connection pool."""
     if settings.upstream == "http":
         assert settings.upstream_url is not None
-        return HttpUpstream(settings.upstream_url, timeout_s=settings.upstream_timeout_s)
-    assert settings.endpoint_name is not None
-    aws = AwsSettings(region=settings.region, endpoint_url=settings.aws_endpoint_url,
-                      read_timeout_s=settings.upstream_timeout_s)  # fmt: skip
-    return SageMakerUpstream(Target(settings.endpoint_name, settings.inference_component), aws,
-                             max_connections=settings.aws_max_connections)  # fmt: skip
+        return {settings.served_model: HttpUpstream(settings.upstream_url, timeout_s=settings.upstream_timeout_s)}
+    aws = AwsSettings(
+        region=settings.region, endpoint_url=settings.aws_endpoint_url, read_timeout_s=settings.upstream_timeout_s
+    )
+    upstreams: dict[str, Upstream] = {}
+    pool: SageMakerUpstream | None = None
+    for name, target in settings.served_models.items():
+        assert target is not None
+        where = Target(target.endpoint_name, target.inference_component)
+        if pool is None:
+            pool = SageMakerUpstream(where, aws, max_connections=settings.aws_max_connections)
+            upstreams[name] = pool
+        else:
+            upstreams[name] = pool.for_target(where)
+    return upstreams
 
 
 def create_app(settings: ServiceSettings | None = None, upstream: Upstream | None = None) -> FastAPI:
+    """`upstream`: serve the default model from this one instead (tests)."""
     settings = settings or load_settings()
     logs.configure()
-    state = ServiceState(upstream=upstream or build_upstream(settings), keys=ApiKeys(settings.load_api_keys()))
+    upstreams = {settings.served_model: upstream} if upstream is not None else build_upstreams(settings)
+    state = ServiceState(upstreams=upstreams, keys=ApiKeys(settings.load_api_keys()))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +66,8 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
         gc.collect()
         gc.freeze()
         yield
-        await state.upstream.aclose()
+        for each in state.upstreams.values():
+            await each.aclose()
 
     app = FastAPI(title="SageMaker LLM Stack service", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.svc = state
@@ -78,8 +91,10 @@ def _add_operational_routes(app: FastAPI) -> None:
         state: ServiceState = Depends(get_state),  # noqa: B008
     ) -> JSONResponse:
         is_ready, detail = await state.ready(settings.ready_cache_s)
-        return JSONResponse({"ready": is_ready, "upstream": state.upstream.name, "detail": detail},
-                            status_code=200 if is_ready else 503)  # fmt: skip
+        return JSONResponse(
+            {"ready": is_ready, "upstream": state.default_upstream.name, "detail": detail},
+            status_code=200 if is_ready else 503,
+        )
 
     @app.get("/metrics")
     async def metrics(state: ServiceState = Depends(get_state)) -> Response:  # noqa: B008

@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import Request
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ModelTarget(BaseModel, extra="forbid"):
+    """Where one served model name goes: an endpoint, or an inference component on a shared endpoint."""
+
+    endpoint_name: str = Field(min_length=1)
+    inference_component: str | None = None
 
 
 class ServiceSettings(BaseSettings):
@@ -26,6 +33,9 @@ class ServiceSettings(BaseSettings):
     upstream_timeout_s: float = 70.0
     # What /v1/models reports
     model_name: str | None = None  # default: the endpoint name (or "upstream" for the http upstream)
+    # Several deployments behind one service (SageMaker upstream): JSON {"name": {"endpoint_name": …,
+    # "inference_component": …}}. The first is the default for requests that name no model (and the TGI routes).
+    models: dict[str, ModelTarget] = Field(default_factory=dict)
     # Auth: keys from a file (one per line) or a comma-separated env value. Off only when said explicitly.
     api_keys_file: Path | None = None
     api_keys: SecretStr | None = None
@@ -42,8 +52,16 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> ServiceSettings:
-        if self.upstream == "sagemaker" and not self.endpoint_name:
-            raise ValueError("LLM_SERVICE_ENDPOINT_NAME is required when LLM_SERVICE_UPSTREAM=sagemaker")
+        if self.upstream == "sagemaker" and not self.endpoint_name and not self.models:
+            raise ValueError(
+                "LLM_SERVICE_ENDPOINT_NAME (or LLM_SERVICE_MODELS) is required when LLM_SERVICE_UPSTREAM=sagemaker"
+            )
+        if self.models and self.upstream != "sagemaker":
+            raise ValueError("LLM_SERVICE_MODELS maps names to SageMaker endpoints; use it with the sagemaker upstream")
+        if self.models and (self.endpoint_name or self.model_name):
+            raise ValueError(
+                "set either LLM_SERVICE_MODELS or LLM_SERVICE_ENDPOINT_NAME/LLM_SERVICE_MODEL_NAME, not both"
+            )
         if self.upstream == "http" and not self.upstream_url:
             raise ValueError("LLM_SERVICE_UPSTREAM_URL is required when LLM_SERVICE_UPSTREAM=http")
         if not self.auth_disabled and self.api_keys is None and self.api_keys_file is None:
@@ -56,9 +74,20 @@ class ServiceSettings(BaseSettings):
         return self
 
     @property
+    def served_models(self) -> dict[str, ModelTarget | None]:
+        """Model name → SageMaker target (None for the http upstream), default first. Requests naming another model
+        get 404 model_not_found."""
+        if self.models:
+            return dict(self.models)
+        name = self.model_name or self.endpoint_name or "upstream"
+        if self.upstream == "http" or self.endpoint_name is None:
+            return {name: None}
+        return {name: ModelTarget(endpoint_name=self.endpoint_name, inference_component=self.inference_component)}
+
+    @property
     def served_model(self) -> str:
-        """The one model name this service answers to (requests naming another get 404 model_not_found)."""
-        return self.model_name or self.endpoint_name or "upstream"
+        """The default model name: for requests that name none, and for the TGI routes."""
+        return next(iter(self.served_models))
 
     def load_api_keys(self) -> list[str]:
         keys: list[str] = []

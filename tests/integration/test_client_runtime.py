@@ -30,8 +30,9 @@ REQ = GenerationRequest.from_prompt("hello", max_new_tokens=16)
 
 
 def make_client(runtime_client, wire_format="chat", **target):  # type: ignore[no-untyped-def]
-    return InferenceClient(Target("ep", **target), runtime=runtime_client, wire_format=wire_format,
-                           retry_max_wait_s=0.01)  # fmt: skip
+    return InferenceClient(
+        Target("ep", **target), runtime=runtime_client, wire_format=wire_format, retry_max_wait_s=0.01
+    )
 
 
 def lmi_lines() -> bytes:
@@ -56,8 +57,9 @@ def test_payload_parts_split_anywhere_recover_identical_text(stub_runtime, runti
 
 
 def test_request_carries_routing_and_always_max_tokens(stub_runtime, runtime_client) -> None:
-    client = make_client(runtime_client, "tgi", inference_component="ic-1", target_variant="blue",
-                         custom_attributes="trace=1")  # fmt: skip
+    client = make_client(
+        runtime_client, "tgi", inference_component="ic-1", target_variant="blue", custom_attributes="trace=1"
+    )
     client.invoke(GenerationRequest.from_prompt("hi", temperature=0))
     sent = stub_runtime.requests[-1]
     assert sent["path"] == "/endpoints/ep/invocations"
@@ -73,14 +75,25 @@ def test_request_carries_routing_and_always_max_tokens(stub_runtime, runtime_cli
 @pytest.mark.parametrize(
     ("reply", "text", "tokens"),
     [
-        (JsonReply([{"generated_text": "tgi text", "details": {"finish_reason": "length", "generated_tokens": 2}}]),
-         "tgi text", 2),
+        (
+            JsonReply([{"generated_text": "tgi text", "details": {"finish_reason": "length", "generated_tokens": 2}}]),
+            "tgi text",
+            2,
+        ),
         (JsonReply({"generated_text": "lmi text"}), "lmi text", None),
-        (JsonReply({"choices": [{"message": {"content": "chat text"}, "finish_reason": "stop"}],
-                    "usage": {"completion_tokens": 3, "prompt_tokens": 4}}), "chat text", 3),
+        (
+            JsonReply(
+                {
+                    "choices": [{"message": {"content": "chat text"}, "finish_reason": "stop"}],
+                    "usage": {"completion_tokens": 3, "prompt_tokens": 4},
+                }
+            ),
+            "chat text",
+            3,
+        ),
     ],
     ids=["tgi-array", "lmi-object", "chat-completion"],
-)  # fmt: skip
+)
 def test_every_non_streaming_shape_parses(stub_runtime, runtime_client, reply, text, tokens) -> None:
     stub_runtime.replies.append(reply)
     completion = make_client(runtime_client).invoke(REQ)
@@ -89,9 +102,14 @@ def test_every_non_streaming_shape_parses(stub_runtime, runtime_client, reply, t
 
 def test_model_error_keeps_the_models_own_message(stub_runtime, runtime_client) -> None:
     message = "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: 9000"
-    stub_runtime.replies.append(ErrorReply(424, "ModelError", "Received client error (422) from primary",
-                                           {"OriginalStatusCode": 422, "OriginalMessage": message,
-                                            "LogStreamArn": "arn:aws:logs:x"}))  # fmt: skip
+    stub_runtime.replies.append(
+        ErrorReply(
+            424,
+            "ModelError",
+            "Received client error (422) from primary",
+            {"OriginalStatusCode": 422, "OriginalMessage": message, "LogStreamArn": "arn:aws:logs:x"},
+        )
+    )
     with pytest.raises(ModelValidationError) as info:
         make_client(runtime_client).invoke(REQ)
     assert info.value.message == message and info.value.original_status == 422
@@ -136,10 +154,10 @@ def test_retries_are_bounded(stub_runtime, runtime_client) -> None:
 
 @pytest.mark.parametrize(
     ("code", "status", "error"),
-    [("ServiceUnavailable", 503, UpstreamUnavailableError), ("InternalFailure", 500, UpstreamUnavailableError),
-     ("ThrottlingException", 400, ThrottledError), ("InternalDependencyException", 530, UpstreamUnavailableError)],
-)  # fmt: skip
-def test_transient_failures_before_output_are_retried(stub_runtime, runtime_client, code, status, error) -> None:
+    [("ServiceUnavailable", 503, UpstreamUnavailableError), ("ThrottlingException", 400, ThrottledError)],
+)
+def test_refused_requests_are_re_sent_three_times_in_all(stub_runtime, runtime_client, code, status, error) -> None:
+    """Refused before reaching the model: safe to re-send. botocore sends once, the client's policy does the rest."""
     stub_runtime.replies.append(ErrorReply(status, code, "busy"))
     chunks = list(make_client(runtime_client).stream(REQ))
     assert "".join(c.text for c in chunks).startswith("tok0")
@@ -148,12 +166,24 @@ def test_transient_failures_before_output_are_retried(stub_runtime, runtime_clie
         stub_runtime.replies.append(ErrorReply(status, code, "busy"))
     with pytest.raises(error):
         list(make_client(runtime_client).stream(REQ))
-    assert len(stub_runtime.requests) == 2 + 3  # 3 attempts in all: botocore's or the client's, never both
+    assert len(stub_runtime.requests) == 2 + 3
+
+
+@pytest.mark.parametrize(("code", "status"), [("InternalFailure", 500), ("InternalDependencyException", 530)])
+def test_failures_that_may_have_run_the_model_are_not_re_sent(stub_runtime, runtime_client, code, status) -> None:
+    stub_runtime.replies.append(ErrorReply(status, code, "broke"))
+    with pytest.raises(UpstreamUnavailableError, match=code):
+        make_client(runtime_client).invoke(REQ)
+    assert len(stub_runtime.requests) == 1
 
 
 def test_no_retry_after_the_first_token(stub_runtime, runtime_client) -> None:
-    stub_runtime.replies.append(StreamReply([sse_tokens(["first"], "chat")[:-len(b"data:[DONE]\n\n")]],
-                                            error=("InternalStreamFailure", "instance lost")))  # fmt: skip
+    stub_runtime.replies.append(
+        StreamReply(
+            [sse_tokens(["first"], "chat")[: -len(b"data:[DONE]\n\n")]],
+            error=("InternalStreamFailure", "instance lost"),
+        )
+    )
     received = []
     with pytest.raises(StreamError) as info:
         for chunk in make_client(runtime_client).stream(REQ):
@@ -204,14 +234,14 @@ def test_abandoning_a_stream_closes_the_connection(stub_runtime, runtime_client)
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
-def test_a_proxy_error_page_is_sent_only_as_often_as_botocore_retries(stub_runtime, runtime_client, status) -> None:
+def test_a_proxy_error_page_is_sent_once(stub_runtime, runtime_client, status) -> None:
     from support.runtime_stub import RawReply
 
     for _ in range(12):
         stub_runtime.replies.append(RawReply(status, b"<html><body>Bad Gateway</body></html>"))
     with pytest.raises(InferenceError):
         make_client(runtime_client).invoke(REQ)
-    assert len(stub_runtime.requests) == 3  # botocore's max_attempts=3 here; the client adds none
+    assert len(stub_runtime.requests) == 1  # it may have reached the model: never re-sent
 
 
 def test_a_stream_cut_short_is_an_error_not_a_short_reply(stub_runtime, runtime_client) -> None:
@@ -222,3 +252,56 @@ def test_a_stream_cut_short_is_an_error_not_a_short_reply(stub_runtime, runtime_
         list(make_client(runtime_client, "tgi").stream(REQ))
     assert info.value.after_output is True
     assert len(stub_runtime.requests) == 1, "never re-sent after output"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_silent_endpoint_costs_one_send_and_ends_at_the_deadline(stub_runtime, stream) -> None:
+    """botocore would re-send after each read timeout (4 sends, minutes); the deadline bounds the whole call."""
+    import time
+
+    from llm_service.client import AwsSettings, TimeoutError_
+    from support.runtime_stub import SilentReply
+
+    for _ in range(4):
+        stub_runtime.replies.append(SilentReply(4.0))
+    settings = AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=1.0)
+    client = InferenceClient(Target("ep"), settings=settings, deadline_s=1.0, retry_max_wait_s=0.01)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError_):
+        list(client.stream(REQ)) if stream else client.invoke(REQ)
+    assert time.monotonic() - started < 2.0
+    assert len(stub_runtime.requests) == 1
+
+
+def test_a_stream_past_its_deadline_ends_with_a_timeout_naming_the_tokens(stub_runtime) -> None:
+    from llm_service.client import AwsSettings, TimeoutError_
+
+    whole = sse_tokens([f"t{i}" for i in range(100)], "tgi")
+    events = [event + b"\n\n" for event in whole.split(b"\n\n") if event]
+    stub_runtime.replies.append(StreamReply(events, delay_s=0.05))
+    settings = AwsSettings(region="us-east-1", endpoint_url=stub_runtime.url, read_timeout_s=5.0)
+    client = InferenceClient(Target("ep"), settings=settings, wire_format="tgi", deadline_s=0.5)
+    received = []
+    with pytest.raises(TimeoutError_, match=r"after \d+ tokens\) ran past the 0.5 s deadline"):
+        for chunk in client.stream(REQ):
+            received.append(chunk)
+    assert 3 <= len(received) < 100
+    assert len(stub_runtime.requests) == 1
+
+
+def test_connection_refused_is_re_sent_within_the_deadline() -> None:
+    import socket
+    import time
+
+    from llm_service.client import AwsSettings, UnreachableError
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once closed
+    settings = AwsSettings(region="us-east-1", endpoint_url=f"http://127.0.0.1:{port}", read_timeout_s=1.0)
+    client = InferenceClient(Target("ep"), settings=settings, retry_max_wait_s=0.2, deadline_s=5.0)
+    started = time.monotonic()
+    with pytest.raises(UnreachableError) as info:
+        client.invoke(REQ)
+    assert info.value.retryable, "a refused connection never reached the model"
+    assert time.monotonic() - started < 5.0

@@ -143,3 +143,18 @@ def test_corrupt_stream_frame_exits_4_without_a_traceback(stub_runtime) -> None:
     assert result.exit_code == 4, result.output
     assert "Traceback" not in result.output
     assert "frame was corrupt" in result.stderr and "ChecksumMismatch" in result.stderr
+
+
+def test_timeout_is_the_whole_call_and_a_silent_endpoint_gets_one_send(stub_runtime) -> None:
+    import time
+
+    from support.runtime_stub import SilentReply
+
+    for _ in range(4):
+        stub_runtime.replies.append(SilentReply(5.0))
+    started = time.monotonic()
+    result = invoke(stub_runtime, "-e", "ep", "--timeout", "1", "--no-stream", "hi")
+    assert result.exit_code == 5, result.output
+    assert "did not answer in time" in result.output and "Traceback" not in result.output
+    assert time.monotonic() - started < 2.5
+    assert len(stub_runtime.requests) == 1

@@ -1,6 +1,7 @@
-"""The `local` environment end to end against the patched moto server, driven the way a user drives it:
-`llmctl local up` → render → `llmctl tf plan/apply` → `llmctl status` → an env-var change rolls the endpoint with
-create-before-destroy → `llmctl tf destroy` → `llmctl local down`."""
+"""The `local` environment end to end, driven the way a user drives it: `llmctl local up` (moto control plane + local
+SageMaker runtime) → render → `llmctl tf plan/apply` (smoke-checked through the runtime) → `llmctl invoke --tf-dir`
+(sync and streamed, TGI and chat bodies) → the HTTP service and the `openai` package → `llmctl status` → an env-var
+change rolls the endpoint with create-before-destroy → `llmctl tf destroy` → `llmctl local down`."""
 
 from __future__ import annotations
 
@@ -26,18 +27,25 @@ def _free_port() -> int:
 @pytest.fixture
 def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
     copy_terraform(tmp_path)
-    port = _free_port()
+    port, runtime_port = _free_port(), _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**tf_env, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1"}
-    up = llmctl(["local", "up", "--port", str(port)], tmp_path, env)
+    env = {
+        **tf_env,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": "us-east-1",
+        "LLM_LOCAL_RUNTIME_URL": f"http://127.0.0.1:{runtime_port}",
+    }
+    ports = ["--port", str(port), "--runtime-port", str(runtime_port)]
+    up = llmctl(["local", "up", *ports, "--tokens-per-s", "500"], tmp_path, env)
     assert up.returncode == 0, up.stderr
-    assert f"moto started on {url}" in up.stdout
+    assert f"moto started on {url}" in up.stdout and f"runtime started on http://127.0.0.1:{runtime_port}" in up.stdout
     try:
         yield tmp_path, env, url
     finally:
-        down = llmctl(["local", "down", "--port", str(port)], tmp_path, env)
-        assert down.returncode == 0 and "moto stopped" in down.stdout
-        assert not (tmp_path / ".local" / "moto.pid").exists()
+        down = llmctl(["local", "down", *ports], tmp_path, env)
+        assert down.returncode == 0 and "runtime stopped" in down.stdout and "moto stopped" in down.stdout
+        assert not list((tmp_path / ".local").glob("*.pid"))
 
 
 def _plan(root: Path, cwd: Path, env: dict[str, str], url: str) -> dict[str, list[str]]:
@@ -49,6 +57,33 @@ def _plan(root: Path, cwd: Path, env: dict[str, str], url: str) -> dict[str, lis
     }
 
 
+def _invoke_the_deployed_endpoint(root: Path, cwd: Path, env: dict[str, str]) -> None:
+    """`llmctl invoke --tf-dir` finds the endpoint and its runtime in the env's outputs; the service then serves it."""
+    for args in (["--format", "tgi"], ["--format", "tgi", "--no-stream"], ["--format", "chat"], ["--no-stream"]):
+        result = llmctl(["invoke", "--tf-dir", str(root), "--max-new-tokens", "5", "--json", *args, "hi"], cwd, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert json.loads(result.stdout)["text"] == "t0 t1 t2 t3 t4 "
+
+    from llm_service.app import create_app
+    from llm_service.settings import ServiceSettings
+    from openai import OpenAI
+    from support.servers import ServiceThread
+
+    runtime_url = env["LLM_LOCAL_RUNTIME_URL"]
+    settings = ServiceSettings(
+        endpoint_name="llm-local", aws_endpoint_url=runtime_url, region="us-east-1", api_keys="k"
+    )
+    service = ServiceThread(create_app(settings))
+    client = OpenAI(base_url=f"{service.start()}/v1", api_key="k")
+    try:
+        stream = client.chat.completions.create(
+            model="llm-local", messages=[{"role": "user", "content": "hi"}], max_tokens=3, stream=True
+        )
+        assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "t0 t1 t2 "
+    finally:
+        service.stop()
+
+
 def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str], str]) -> None:
     cwd, env, url = workspace
     root = cwd / "terraform" / "envs" / "local"
@@ -57,10 +92,12 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     first = _plan(root, cwd, env, url)
     assert len(first) == 27 and all(actions == ["create"] for actions in first.values())
 
-    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root)], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
     assert "llm-local: InService" in applied.stdout
+    assert "tokens/s" in applied.stderr, "the smoke check went through the local runtime"
     assert not (root / "llm.tfplan").exists(), "an applied plan is removed"
+    _invoke_the_deployed_endpoint(root, cwd, env)
 
     status = llmctl(["status", "--tf-dir", str(root), "--endpoint-url", url, "--json"], cwd, env)
     assert status.returncode == 0, status.stderr

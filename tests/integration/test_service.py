@@ -14,6 +14,7 @@ import pytest
 from httpx_sse import connect_sse
 from llm_service.app import create_app
 from llm_service.settings import ServiceSettings
+from support.log_canary import PROMPT_CANARY
 from support.servers import ServiceThread, UpstreamThread
 
 pytestmark = pytest.mark.integration
@@ -30,8 +31,9 @@ def upstream() -> Iterator[UpstreamThread]:
 
 
 def start_service(upstream_url: str, **overrides: Any) -> ServiceThread:
-    settings = ServiceSettings(upstream="http", upstream_url=upstream_url, api_keys=KEY, model_name="llama-test",
-                               **overrides)  # fmt: skip
+    settings = ServiceSettings(
+        upstream="http", upstream_url=upstream_url, api_keys=KEY, model_name="llama-test", **overrides
+    )
     service = ServiceThread(create_app(settings))
     service.start()
     return service
@@ -44,7 +46,7 @@ def service(upstream) -> Iterator[str]:
     svc.stop()
 
 
-def chat(content: str = "hello", **extra: Any) -> dict[str, Any]:
+def chat(content: str = PROMPT_CANARY, **extra: Any) -> dict[str, Any]:
     return {"model": "llama-test", "messages": [{"role": "user", "content": content}], "max_tokens": 5, **extra}
 
 
@@ -73,8 +75,10 @@ def test_chat_completion(service) -> None:
 
 def test_chat_stream_is_sse_chunks_ending_with_done(service) -> None:
     body = chat(stream=True, stream_options={"include_usage": True})
-    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH,
-                                               json=body) as sse:  # fmt: skip
+    with (
+        httpx.Client() as client,
+        connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH, json=body) as sse,
+    ):
         assert sse.response.headers["content-type"].startswith("text/event-stream")
         data = [event.data for event in sse.iter_sse()]
     assert data[-1] == "[DONE]"
@@ -88,17 +92,21 @@ def test_chat_stream_is_sse_chunks_ending_with_done(service) -> None:
 
 
 def test_tgi_generate(service, upstream) -> None:
-    body = {"inputs": "hi", "parameters": {"max_new_tokens": 3, "details": True}}
+    body = {"inputs": PROMPT_CANARY, "parameters": {"max_new_tokens": 3, "details": True}}
     response = httpx.post(f"{service}/generate", json=body, headers=AUTH)
-    assert response.json() == {"generated_text": "t0 t1 t2 ", "details": {"finish_reason": "length",
-                                                                           "generated_tokens": 3}}  # fmt: skip
-    assert upstream.upstream.stats.requests[-1]["body"]["inputs"] == "hi"
+    assert response.json() == {
+        "generated_text": "t0 t1 t2 ",
+        "details": {"finish_reason": "length", "generated_tokens": 3},
+    }
+    assert upstream.upstream.stats.requests[-1]["body"]["inputs"] == PROMPT_CANARY
 
 
 def test_tgi_generate_stream(service) -> None:
-    body = {"inputs": "hi", "parameters": {"max_new_tokens": 4}}
-    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/generate_stream", json=body,
-                                               headers=AUTH) as sse:  # fmt: skip
+    body = {"inputs": PROMPT_CANARY, "parameters": {"max_new_tokens": 4}}
+    with (
+        httpx.Client() as client,
+        connect_sse(client, "POST", f"{service}/generate_stream", json=body, headers=AUTH) as sse,
+    ):
         events = [json.loads(e.data) for e in sse.iter_sse()]
     assert [e["token"]["text"] for e in events] == ["t0 ", "t1 ", "t2 ", "t3 "]
     assert events[-1]["generated_text"] == "t0 t1 t2 t3 " and events[-1]["details"]["finish_reason"] == "length"
@@ -115,8 +123,10 @@ def test_upstream_validation_error_is_400_with_the_models_message(service) -> No
 
 def test_mid_stream_failure_sends_an_error_event_then_closes(service) -> None:
     body = chat("FAIL_MIDSTREAM", stream=True, max_tokens=10)
-    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH,
-                                               json=body) as sse:  # fmt: skip
+    with (
+        httpx.Client() as client,
+        connect_sse(client, "POST", f"{service}/v1/chat/completions", headers=AUTH, json=body) as sse,
+    ):
         data = [e.data for e in sse.iter_sse()]
     assert "[DONE]" not in data
     error = json.loads(data[-1])["error"]
@@ -140,8 +150,10 @@ def test_invalid_body_is_400_without_traceback(service) -> None:
 
 
 def test_no_cors_by_default(service) -> None:
-    preflight = httpx.options(f"{service}/v1/chat/completions", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})  # fmt: skip
+    preflight = httpx.options(
+        f"{service}/v1/chat/completions",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
 
 
@@ -149,8 +161,12 @@ def test_per_key_concurrency_limit_is_429(upstream) -> None:
     svc = start_service(upstream.url, per_key_concurrency=2)
     try:
         with httpx.Client(timeout=10) as client:
-            streams = [client.stream("POST", f"{svc.url}/v1/chat/completions", headers=AUTH,
-                                     json=chat(stream=True, max_tokens=400)) for _ in range(2)]  # fmt: skip
+            streams = [
+                client.stream(
+                    "POST", f"{svc.url}/v1/chat/completions", headers=AUTH, json=chat(stream=True, max_tokens=400)
+                )
+                for _ in range(2)
+            ]
             opened = [s.__enter__() for s in streams]
             assert all(r.status_code == 200 for r in opened)
             third = client.post(f"{svc.url}/v1/chat/completions", json=chat(), headers=AUTH)
@@ -166,8 +182,10 @@ def test_per_key_concurrency_limit_is_429(upstream) -> None:
 def test_client_disconnect_cancels_the_upstream_stream(upstream, service) -> None:
     before = upstream.upstream.stats.cancelled
     body = {"inputs": "long", "parameters": {"max_new_tokens": 2000}}
-    with httpx.Client() as client, connect_sse(client, "POST", f"{service}/generate_stream", headers=AUTH,
-                                               json=body) as sse:  # fmt: skip
+    with (
+        httpx.Client() as client,
+        connect_sse(client, "POST", f"{service}/generate_stream", headers=AUTH, json=body) as sse,
+    ):
         events = sse.iter_sse()
         next(events)
         next(events)
@@ -184,8 +202,14 @@ def test_client_disconnect_cancels_the_upstream_stream(upstream, service) -> Non
 def test_metrics_cover_requests_latency_ttft_tokens_and_streams(service) -> None:
     httpx.post(f"{service}/v1/chat/completions", json=chat(stream=True), headers=AUTH).read()
     text = httpx.get(f"{service}/metrics").text
-    for name in ("llm_requests_total", "llm_request_seconds_bucket", "llm_time_to_first_token_seconds_bucket",
-                 "llm_output_tokens_total", "llm_upstream_errors_total", "llm_inflight_streams"):  # fmt: skip
+    for name in (
+        "llm_requests_total",
+        "llm_request_seconds_bucket",
+        "llm_time_to_first_token_seconds_bucket",
+        "llm_output_tokens_total",
+        "llm_upstream_errors_total",
+        "llm_inflight_streams",
+    ):
         assert name in text
     assert 'llm_requests_total{route="/v1/chat/completions",status="200"}' in text
 
@@ -224,15 +248,16 @@ def test_logs_are_json_with_request_id_and_no_prompt(service) -> None:
     logger = logging.getLogger("llm_service")
     logger.addHandler(handler)
     try:
-        response = httpx.post(f"{service}/v1/chat/completions", json=chat("TOP-SECRET-PROMPT"),
-                              headers={**AUTH, "X-Request-ID": "req-123"})  # fmt: skip
+        response = httpx.post(
+            f"{service}/v1/chat/completions", json=chat(PROMPT_CANARY), headers={**AUTH, "X-Request-ID": "req-123"}
+        )
         assert response.headers["x-request-id"] == "req-123"
         time.sleep(0.05)
     finally:
         logger.removeHandler(handler)
     lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
     assert any(entry["request_id"] == "req-123" and entry.get("status") == 200 for entry in lines)
-    assert not any("TOP-SECRET-PROMPT" in json.dumps(entry) for entry in lines)
+    assert not any(PROMPT_CANARY in json.dumps(entry) for entry in lines)
     assert not any(KEY in json.dumps(entry) for entry in lines)
 
 
@@ -259,17 +284,19 @@ def test_openai_sdk_works_unchanged(service) -> None:
     from openai import OpenAI
 
     client = OpenAI(base_url=f"{service}/v1", api_key=KEY)
-    completion = client.chat.completions.create(model="llama-test", messages=[{"role": "user", "content": "hi"}],
-                                                max_tokens=3)  # fmt: skip
+    completion = client.chat.completions.create(
+        model="llama-test", messages=[{"role": "user", "content": PROMPT_CANARY}], max_tokens=3
+    )
     assert completion.choices[0].message.content == "t0 t1 t2 "
-    stream = client.chat.completions.create(model="llama-test", messages=[{"role": "user", "content": "hi"}],
-                                            max_tokens=4, stream=True)  # fmt: skip
+    stream = client.chat.completions.create(
+        model="llama-test", messages=[{"role": "user", "content": PROMPT_CANARY}], max_tokens=4, stream=True
+    )
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices) == "t0 t1 t2 t3 "
 
 
 @pytest.mark.parametrize("route", ["/v1/chat/completions", "/generate"])
 def test_lone_surrogate_is_400_and_never_echoed(service, route: str) -> None:
-    marker = "MARKER-7f3a"
+    marker = PROMPT_CANARY
     text = marker + "\\ud83d"  # legal JSON, not encodable as UTF-8 once decoded
     body = (
         f'{{"model":"llama-test","messages":[{{"role":"user","content":"{text}"}}],"max_tokens":5}}'
@@ -294,7 +321,7 @@ def test_types_are_strict_like_openai(service, field: str, value: str) -> None:
 
 
 def test_tgi_types_are_strict(service) -> None:
-    body = {"inputs": "hi", "parameters": {"max_new_tokens": "5"}}
+    body = {"inputs": PROMPT_CANARY, "parameters": {"max_new_tokens": "5"}}
     response = httpx.post(f"{service}/generate", json=body, headers=AUTH)
     assert response.status_code == 400 and "max_new_tokens" in response.text
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .eventstream import payload_part, stream_exception
+from llmctl.local_aws.eventstream import payload_part, stream_exception
 
 
 @dataclass
@@ -40,6 +40,13 @@ class RawReply:
     status: int
     body: bytes
     content_type: str = "text/html"
+
+
+@dataclass
+class SilentReply:
+    """Accept the request and send nothing for this long (a container that never answers)."""
+
+    seconds: float
 
 
 @dataclass
@@ -106,6 +113,8 @@ class StubRuntime:
                     self.wfile.write(reply.body)
                 elif isinstance(reply, JsonReply):
                     self._send(reply.status, json.dumps(reply.body).encode(), {})
+                elif isinstance(reply, SilentReply):
+                    time.sleep(reply.seconds)
                 else:
                     self._stream(reply)
 

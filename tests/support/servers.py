@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 import uvicorn
-from synthetic_upstream import SyntheticUpstream
+from llmctl.local_aws.container import EmulatedContainer
 
 
 def free_port() -> int:
@@ -20,7 +20,7 @@ def free_port() -> int:
 
 class UpstreamThread:
     def __init__(self, tokens_per_s: float = 200.0, first_token_delay_s: float = 0.0) -> None:
-        self.upstream = SyntheticUpstream(tokens_per_s, first_token_delay_s, record=True)
+        self.upstream = EmulatedContainer(tokens_per_s, first_token_delay_s, record=True)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 

@@ -12,58 +12,121 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 L8 = "meta-llama/Llama-3.1-8B-Instruct"
 
 BAD = [
-    ("70b-on-one-a10g", ["meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.g5.2xlarge"],
-     ["does not fit on ml.g5.2xlarge", "short by", "smallest instance type that fits is ml."]),
-    ("fit-suggests-quantization", ["mistralai/Mixtral-8x7B-Instruct-v0.1", "-i", "ml.g5.12xlarge", "-b", "lmi"],
-     ["does not fit", "--quantize fp8 would fit"]),
-    ("explicit-total-too-big-to-fit", [L8, "-i", "ml.g5.xlarge", "--max-total-tokens", "131072"],
-     ["does not fit", "131072-token sequence"]),
-    ("total-beyond-context", ["google/gemma-2-9b-it", "-i", "ml.g6e.xlarge", "--max-total-tokens", "16384"],
-     ["exceeds google/gemma-2-9b-it's context of 8192 tokens"]),
-    ("input-not-below-total", [L8, "-i", "ml.g5.xlarge", "--max-input-tokens", "4096", "--max-total-tokens", "4096"],
-     ["must be less than --max-total-tokens 4096"]),
-    ("input-beyond-context", ["microsoft/Phi-3-mini-4k-instruct", "-i", "ml.g5.xlarge", "--max-input-tokens", "5000"],
-     ["leaves no room to generate", "at most 4095"]),
+    (
+        "70b-on-one-a10g",
+        ["meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.g5.2xlarge"],
+        ["does not fit on ml.g5.2xlarge", "short by", "smallest instance type that fits is ml."],
+    ),
+    (
+        "fit-suggests-quantization",
+        ["mistralai/Mixtral-8x7B-Instruct-v0.1", "-i", "ml.g5.12xlarge", "-b", "lmi"],
+        ["does not fit", "--quantize fp8 would fit"],
+    ),
+    (
+        "explicit-total-too-big-to-fit",
+        [L8, "-i", "ml.g5.xlarge", "--max-total-tokens", "131072"],
+        ["does not fit", "131072-token sequence"],
+    ),
+    (
+        "total-beyond-context",
+        ["google/gemma-2-9b-it", "-i", "ml.g6e.xlarge", "--max-total-tokens", "16384"],
+        ["exceeds google/gemma-2-9b-it's context of 8192 tokens"],
+    ),
+    (
+        "input-not-below-total",
+        [L8, "-i", "ml.g5.xlarge", "--max-input-tokens", "4096", "--max-total-tokens", "4096"],
+        ["must be less than --max-total-tokens 4096"],
+    ),
+    (
+        "input-beyond-context",
+        ["microsoft/Phi-3-mini-4k-instruct", "-i", "ml.g5.xlarge", "--max-input-tokens", "5000"],
+        ["leaves no room to generate", "at most 4095"],
+    ),
     ("unknown-instance", [L8, "-i", "ml.g5.3xlarge"], ["not a SageMaker GPU instance type", "Did you mean ml.g5."]),
     ("cpu-instance", [L8, "-i", "ml.c5.xlarge"], ["has no NVIDIA GPU"]),
-    ("gpus-do-not-divide-heads", ["Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g5.48xlarge", "--num-gpus", "8"],
-     ["does not divide", "28 attention heads", "use one of 1, 2, 4"]),
+    (
+        "gpus-do-not-divide-heads",
+        ["Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g5.48xlarge", "--num-gpus", "8"],
+        ["does not divide", "28 attention heads", "use one of 1, 2, 4"],
+    ),
     ("more-gpus-than-instance", [L8, "-i", "ml.g5.12xlarge", "--num-gpus", "8"], ["outside 1..4"]),
-    ("quantize-wrong-backend", [L8, "-i", "ml.g5.xlarge", "-b", "lmi", "--quantize", "eetq"],
-     ["--quantize eetq is not valid for the lmi backend"]),
-    ("awq-on-16bit-checkpoint", [L8, "-i", "ml.g5.xlarge", "--quantize", "awq"],
-     ["needs a checkpoint already quantized with awq", "eetq"]),
-    ("bf16-on-t4", [L8, "-i", "ml.g4dn.12xlarge", "--dtype", "bfloat16"], ["use --dtype float16"]),
-    ("dtype-with-quantize-tgi", [L8, "-i", "ml.g5.xlarge", "--dtype", "float16", "--quantize", "eetq"],
-     ["cannot be combined with --quantize"]),
-    ("fp8-on-t4", [L8, "-i", "ml.g4dn.12xlarge", "--quantize", "fp8"], ["needs an Ampere or newer GPU"]),
-    ("fp8-kv-on-t4", ["meta-llama/Llama-3.2-1B", "-i", "ml.g4dn.xlarge", "--kv-cache-dtype", "fp8"],
-     ["needs an Ampere or newer GPU"]),
-    ("both-input-limits", [L8, "-i", "ml.g5.xlarge", "--set", "MAX_INPUT_LENGTH=1000"],
-     ["MAX_INPUT_TOKENS and MAX_INPUT_LENGTH are both set"]),
-    ("quantize-false", [L8, "-i", "ml.g5.xlarge", "--set", "HF_MODEL_QUANTIZE=false"],
-     ["HF_MODEL_QUANTIZE='false' is not a TGI quantization"]),
-    ("prefill-below-input", [L8, "-i", "ml.g5.xlarge", "--set", "MAX_BATCH_PREFILL_TOKENS=100"],
-     ["MAX_BATCH_PREFILL_TOKENS (100) must be at least the max input tokens"]),
+    (
+        "quantize-wrong-backend",
+        [L8, "-i", "ml.g5.xlarge", "-b", "lmi", "--quantize", "eetq"],
+        ["--quantize eetq is not valid for the lmi backend"],
+    ),
+    (
+        "awq-on-16bit-checkpoint",
+        [L8, "-i", "ml.g5.xlarge", "--quantize", "awq"],
+        ["needs a checkpoint already quantized with awq", "eetq"],
+    ),
+    ("bf16-on-t4", [L8, "-i", "ml.g4dn.12xlarge", "-b", "vllm", "--dtype", "bfloat16"], ["use --dtype float16"]),
+    (
+        "dtype-with-quantize-tgi",
+        [L8, "-i", "ml.g5.xlarge", "--dtype", "float16", "--quantize", "eetq"],
+        ["cannot be combined with --quantize"],
+    ),
+    ("fp8-on-t4", [L8, "-i", "ml.g4dn.12xlarge", "-b", "vllm", "--quantize", "fp8"], ["needs an Ampere or newer GPU"]),
+    (
+        "fp8-kv-on-t4",
+        ["meta-llama/Llama-3.2-1B", "-i", "ml.g4dn.xlarge", "-b", "vllm", "--kv-cache-dtype", "fp8"],
+        ["needs an Ampere or newer GPU"],
+    ),
+    (
+        "both-input-limits",
+        [L8, "-i", "ml.g5.xlarge", "--set", "MAX_INPUT_LENGTH=1000"],
+        ["MAX_INPUT_TOKENS and MAX_INPUT_LENGTH are both set"],
+    ),
+    (
+        "quantize-false",
+        [L8, "-i", "ml.g5.xlarge", "--set", "HF_MODEL_QUANTIZE=false"],
+        ["HF_MODEL_QUANTIZE='false' is not a TGI quantization"],
+    ),
+    (
+        "prefill-below-input",
+        [L8, "-i", "ml.g5.xlarge", "--set", "MAX_BATCH_PREFILL_TOKENS=100"],
+        ["MAX_BATCH_PREFILL_TOKENS (100) must be at least the max input tokens"],
+    ),
     ("set-not-key-value", [L8, "-i", "ml.g5.xlarge", "--set", "NOPE"], ["is not KEY=VALUE"]),
     ("config-missing", [L8, "-i", "ml.g5.xlarge", "--model-config", "/nonexistent/config.json"], ["does not exist"]),
-    ("config-not-json", [L8, "-i", "ml.g5.xlarge", "--model-config", str(FIXTURES / "not-json.txt")],
-     ["is not valid JSON"]),
-    ("config-incomplete", [L8, "-i", "ml.g5.xlarge", "--model-config", str(FIXTURES / "incomplete-config.json")],
-     ["has no hidden_size"]),
-    ("unknown-model-offline", ["acme/unknown-llm", "-i", "ml.g5.xlarge"],
-     ["not in the bundled catalog", "--model-config"]),
+    (
+        "config-not-json",
+        [L8, "-i", "ml.g5.xlarge", "--model-config", str(FIXTURES / "not-json.txt")],
+        ["is not valid JSON"],
+    ),
+    (
+        "config-incomplete",
+        [L8, "-i", "ml.g5.xlarge", "--model-config", str(FIXTURES / "incomplete-config.json")],
+        ["has no hidden_size"],
+    ),
+    (
+        "unknown-model-offline",
+        ["acme/unknown-llm", "-i", "ml.g5.xlarge"],
+        ["not in the bundled catalog", "--model-config"],
+    ),
     ("bad-s3-uri", [L8, "-i", "ml.g5.xlarge", "--model-s3-uri", "https://bucket/x"], ["is not an s3:// URI"]),
     ("bad-region", [L8, "-i", "ml.g5.xlarge", "--region", "Frankfurt"], ["is not an AWS region name"]),
-    ("unknown-image-version", [L8, "-i", "ml.g5.xlarge", "--image-version", "9.9.9"],
-     ["not a tgi image version the sagemaker SDK knows", "3.3.6"]),
-    ("memory-utilization-out-of-range", [L8, "-i", "ml.g5.xlarge", "--memory-utilization", "1.5"],
-     ["must be between 0.1 and 1.0"]),
-    ("tfvars-wrong-suffix", [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--out", "llm.tfvars"],
-     ["must end in .auto.tfvars.json"]),
-    ("token-into-tfvars", [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--set", "HF_TOKEN=hf_abc"],
-     ["would be written into tfvars and Terraform state"]),
-]  # fmt: skip
+    (
+        "unknown-image-version",
+        [L8, "-i", "ml.g5.xlarge", "--image-version", "9.9.9"],
+        ["not a tgi image version the sagemaker SDK knows", "3.3.6"],
+    ),
+    (
+        "memory-utilization-out-of-range",
+        [L8, "-i", "ml.g5.xlarge", "--memory-utilization", "1.5"],
+        ["must be between 0.1 and 1.0"],
+    ),
+    (
+        "tfvars-wrong-suffix",
+        [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--out", "llm.tfvars"],
+        ["must end in .auto.tfvars.json"],
+    ),
+    (
+        "token-into-tfvars",
+        [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--set", "HF_TOKEN=hf_abc"],
+        ["would be written into tfvars and Terraform state"],
+    ),
+]
 
 
 @pytest.mark.parametrize(("args", "expected"), [(a, e) for _, a, e in BAD], ids=[n for n, _, _ in BAD])
@@ -78,8 +141,9 @@ def test_bad_input_exits_2_with_one_clear_sentence(args: list[str], expected: li
 
 
 def test_secret_never_printed_in_error() -> None:
-    result = CliRunner().invoke(cli, ["render", L8, "-i", "ml.g5.xlarge", "--format", "tfvars",
-                                      "--set", "HF_TOKEN=hf_secret_value"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["render", L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--set", "HF_TOKEN=hf_secret_value"]
+    )
     assert "hf_secret_value" not in result.output
 
 

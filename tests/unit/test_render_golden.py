@@ -22,20 +22,64 @@ CASES = {
     "llama31-70b-p4d-tgi": ["meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.p4d.24xlarge"],
     "mistral-7b-g6-xl-vllm": ["mistralai/Mistral-7B-Instruct-v0.1", "-i", "ml.g6.xlarge", "-b", "vllm"],
     "mixtral-8x7b-g5-48xl-tgi": ["mistralai/Mixtral-8x7B-Instruct-v0.1", "-i", "ml.g5.48xlarge"],
-    "mixtral-8x7b-g5-12xl-lmi-fp8": ["mistralai/Mixtral-8x7B-Instruct-v0.1", "-i", "ml.g5.12xlarge", "-b", "lmi",
-                                     "--quantize", "fp8"],
+    "mixtral-8x7b-g5-12xl-lmi-fp8": [
+        "mistralai/Mixtral-8x7B-Instruct-v0.1",
+        "-i",
+        "ml.g5.12xlarge",
+        "-b",
+        "lmi",
+        "--quantize",
+        "fp8",
+    ],
     "qwen25-7b-g5-48xl-tgi": ["Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g5.48xlarge"],
-    "gemma2-9b-g4dn-tgi-nf4": ["google/gemma-2-9b-it", "-i", "ml.g4dn.xlarge", "--quantize", "bitsandbytes-nf4",
-                               "--max-total-tokens", "4096"],
-    "llama32-1b-g4dn-vllm": ["meta-llama/Llama-3.2-1B-Instruct", "-i", "ml.g4dn.xlarge", "-b", "vllm",
-                             "--max-total-tokens", "4096"],
-    "qwen25-72b-p5-lmi-fp8kv": ["Qwen/Qwen2.5-72B-Instruct", "-i", "ml.p5.48xlarge", "-b", "lmi",
-                                "--kv-cache-dtype", "fp8", "--max-total-tokens", "32768"],
-    "phi3-mini-g6e-tgi-s3": ["microsoft/Phi-3-mini-4k-instruct", "-i", "ml.g6e.xlarge",
-                             "--model-s3-uri", "s3://models/phi-3-mini", "--region", "eu-west-1"],
-    "llama31-8b-awq-g6-tgi": ["hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", "-i", "ml.g6.xlarge",
-                              "--model-config", str(FIXTURES / "llama-3.1-8b-awq-config.json")],
-}  # fmt: skip
+    "mistral-7b-g4dn-tgi201-nf4": [
+        "mistralai/Mistral-7B-Instruct-v0.1",
+        "-i",
+        "ml.g4dn.xlarge",
+        "--image-version",
+        "2.0.1",
+        "--quantize",
+        "bitsandbytes-nf4",
+        "--max-total-tokens",
+        "4096",
+    ],
+    "llama32-1b-g4dn-vllm": [
+        "meta-llama/Llama-3.2-1B-Instruct",
+        "-i",
+        "ml.g4dn.xlarge",
+        "-b",
+        "vllm",
+        "--max-total-tokens",
+        "4096",
+    ],
+    "qwen25-72b-p5-lmi-fp8kv": [
+        "Qwen/Qwen2.5-72B-Instruct",
+        "-i",
+        "ml.p5.48xlarge",
+        "-b",
+        "lmi",
+        "--kv-cache-dtype",
+        "fp8",
+        "--max-total-tokens",
+        "32768",
+    ],
+    "phi3-mini-g6e-tgi-s3": [
+        "microsoft/Phi-3-mini-4k-instruct",
+        "-i",
+        "ml.g6e.xlarge",
+        "--model-s3-uri",
+        "s3://models/phi-3-mini",
+        "--region",
+        "eu-west-1",
+    ],
+    "llama31-8b-awq-g6-tgi": [
+        "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4",
+        "-i",
+        "ml.g6.xlarge",
+        "--model-config",
+        str(FIXTURES / "llama-3.1-8b-awq-config.json"),
+    ],
+}
 
 
 def _render(args: list[str], fmt: str) -> str:
@@ -65,8 +109,18 @@ def test_render_matches_golden_and_container_rules(case: str) -> None:
 
 def test_json_has_the_documented_fields() -> None:
     rendered = json.loads(_render(CASES["llama31-8b-g5-2xl-tgi"], "json"))
-    for key in ("env", "image_uri", "instance_type", "tensor_parallel_degree", "parameters", "weight_bytes",
-                "kv_cache_bytes_per_token", "kv_cache_tokens", "max_concurrent_sequences", "fits"):  # fmt: skip
+    for key in (
+        "env",
+        "image_uri",
+        "instance_type",
+        "tensor_parallel_degree",
+        "parameters",
+        "weight_bytes",
+        "kv_cache_bytes_per_token",
+        "kv_cache_tokens",
+        "max_concurrent_sequences",
+        "fits",
+    ):
         assert key in rendered
     assert all(isinstance(v, str) for v in rendered["env"].values())
 
@@ -94,8 +148,12 @@ def test_env_format_is_sourceable(tmp_path: Path) -> None:
 
     env_file = tmp_path / "tgi.env"
     env_file.write_text(_render(CASES["llama31-8b-g5-2xl-tgi"], "env"))
-    shown = subprocess.run(["bash", "-c", f"set -a; . {env_file}; echo $MAX_TOTAL_TOKENS $HF_MODEL_ID"],
-                           capture_output=True, text=True, check=True)  # fmt: skip
+    shown = subprocess.run(
+        ["bash", "-c", f"set -a; . {env_file}; echo $MAX_TOTAL_TOKENS $HF_MODEL_ID"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert shown.stdout.split() == ["8192", "meta-llama/Llama-3.1-8B-Instruct"]
 
 

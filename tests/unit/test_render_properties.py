@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from container_rules import RULES, facts_of
+from container_rules import RULES, facts_of, image_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llmctl.cli import cli
@@ -32,16 +32,38 @@ CONFIGS = {
 MODELS = sorted(set(catalog_ids()) - set(CONFIGS)) + sorted(CONFIGS)
 QUANTIZE = {"tgi": ["fp8", "eetq", "bitsandbytes-nf4", "awq", "exl2"], "lmi": ["fp8", "awq"], "vllm": ["fp8", "awq"]}
 OVERRIDES = {
-    "tgi": ["MAX_BATCH_SIZE=0", "MAX_BATCH_SIZE=16", "SM_NUM_GPUS=2", "NUM_SHARD=4", "MAX_BATCH_PREFILL_TOKENS=512",
-            "HF_MODEL_QUANTIZE=exl2", "KV_CACHE_DTYPE=fp8_e5m2", "MAX_INPUT_TOKENS=3000", "DTYPE=float16"],
-    "lmi": ["OPTION_DTYPE=float16", "OPTION_DTYPE=bf16", "OPTION_MAX_ROLLING_BATCH_SIZE=64",
-            "OPTION_MAX_ROLLING_BATCH_SIZE=9000",
-            "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS=128", "OPTION_ENABLE_CHUNKED_PREFILL=false",
-            "TENSOR_PARALLEL_DEGREE=2"],
-    "vllm": ["SM_VLLM_MAX_NUM_SEQS=512", "SM_VLLM_MAX_NUM_BATCHED_TOKENS=128", "SM_VLLM_ENABLE_CHUNKED_PREFILL=false",
-             "SM_VLLM_TENSOR_PARALLEL_SIZE=4", "SM_VLLM_MAX_NUM_SEQS=16", "SM_VLLM_DTYPE=bfloat16",
-             "SM_VLLM_QUANTIZATION=awq"],
-}  # fmt: skip
+    "tgi": [
+        "MAX_BATCH_SIZE=0",
+        "MAX_BATCH_SIZE=16",
+        "SM_NUM_GPUS=2",
+        "NUM_SHARD=4",
+        "MAX_BATCH_PREFILL_TOKENS=512",
+        "HF_MODEL_QUANTIZE=exl2",
+        "KV_CACHE_DTYPE=fp8_e5m2",
+        "MAX_INPUT_TOKENS=3000",
+        "DTYPE=float16",
+    ],
+    "lmi": [
+        "OPTION_DTYPE=float16",
+        "OPTION_DTYPE=bf16",
+        "OPTION_MAX_ROLLING_BATCH_SIZE=64",
+        "OPTION_MAX_ROLLING_BATCH_SIZE=9000",
+        "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS=128",
+        "OPTION_ENABLE_CHUNKED_PREFILL=false",
+        "TENSOR_PARALLEL_DEGREE=2",
+    ],
+    "vllm": [
+        "SM_VLLM_MAX_NUM_SEQS=512",
+        "SM_VLLM_MAX_NUM_BATCHED_TOKENS=128",
+        "SM_VLLM_ENABLE_CHUNKED_PREFILL=false",
+        "SM_VLLM_TENSOR_PARALLEL_SIZE=4",
+        "SM_VLLM_MAX_NUM_SEQS=16",
+        "SM_VLLM_DTYPE=bfloat16",
+        "SM_VLLM_QUANTIZATION=awq",
+    ],
+}
+# TGI images before and after the one that dropped T4 kernels; vLLM/LMI use the newest.
+IMAGE_VERSIONS = {"tgi": [None, None, "2.0.1", "2.0.2"], "lmi": [None], "vllm": [None]}
 OUTCOMES: Counter[str] = Counter()
 
 
@@ -52,6 +74,9 @@ def render_args(draw: Any) -> list[str]:
     args = [model, "-i", draw(st.sampled_from(sorted(INSTANCE_TYPES))), "-b", backend, "--format", "json"]
     if model in CONFIGS:
         args += ["--model-config", str(CONFIGS[model])]
+    image_version = draw(st.sampled_from(IMAGE_VERSIONS[backend]))
+    if image_version:
+        args += ["--image-version", image_version]
     if draw(st.booleans()) and draw(st.booleans()):
         args += ["--quantize", draw(st.sampled_from(QUANTIZE[backend]))]
     if draw(st.integers(0, 4)) == 0:
@@ -84,6 +109,7 @@ def test_every_render_is_valid_or_a_clear_refusal(args: list[str]) -> None:
     gpu = INSTANCE_TYPES[rendered["instance_type"]].gpu
     facts = facts_of(arch, gpu)
     assert RULES[backend](rendered["env"], facts) == [], f"llmctl render {' '.join(args)}"
+    assert image_problems(rendered["image_uri"], facts) == [], f"llmctl render {' '.join(args)}"
 
 
 def test_the_generator_exercises_both_outcomes() -> None:

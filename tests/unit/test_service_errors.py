@@ -12,10 +12,11 @@ from llm_service.client import GenerationRequest, StreamChunk, WireFormat
 from llm_service.client import errors as e
 from llm_service.settings import ServiceSettings, get_settings
 from pydantic import ValidationError
+from support.log_canary import PROMPT_CANARY
 
 KEY = "sk-unit"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-CHAT = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 3}
+CHAT = {"messages": [{"role": "user", "content": PROMPT_CANARY}], "max_tokens": 3}
 
 
 class FailingUpstream:
@@ -63,7 +64,7 @@ async def test_upstream_errors_map_to_http(error, status, retry_after, stream) -
     transport = httpx.ASGITransport(app=app_with(error))
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
         response = await client.post("/v1/chat/completions", json={**CHAT, "stream": stream}, headers=AUTH)
-        tgi = await client.post("/generate", json={"inputs": "hi"}, headers=AUTH)
+        tgi = await client.post("/generate", json={"inputs": PROMPT_CANARY}, headers=AUTH)
     assert response.status_code == status == tgi.status_code
     assert response.headers.get("retry-after") == retry_after
     assert response.json()["error"]["message"] == error.message  # the upstream's own words
@@ -114,8 +115,9 @@ async def test_disabled_auth_lets_requests_through() -> None:
 def test_api_keys_from_file_and_env(tmp_path) -> None:
     keys_file = tmp_path / "keys"
     keys_file.write_text("# team keys\nsk-file-1\n\nsk-file-2\n")
-    config = ServiceSettings(upstream="http", upstream_url="http://x", api_keys="sk-env-1, sk-env-2",
-                             api_keys_file=keys_file)  # fmt: skip
+    config = ServiceSettings(
+        upstream="http", upstream_url="http://x", api_keys="sk-env-1, sk-env-2", api_keys_file=keys_file
+    )
     keys = ApiKeys(config.load_api_keys())
     assert len(keys) == 4
     assert keys.identify("Bearer sk-file-2") == key_id("sk-file-2")
@@ -127,8 +129,9 @@ def test_api_keys_from_file_and_env(tmp_path) -> None:
 
 
 async def test_cors_only_when_origins_are_configured() -> None:
-    config = ServiceSettings(upstream="http", upstream_url="http://x", api_keys=KEY,
-                             cors_origins=["https://app.example"])  # fmt: skip
+    config = ServiceSettings(
+        upstream="http", upstream_url="http://x", api_keys=KEY, cors_origins=["https://app.example"]
+    )
     app = create_app(config, upstream=FailingUpstream(e.ThrottledError("x")))
     headers = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
@@ -139,21 +142,40 @@ async def test_cors_only_when_origins_are_configured() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"LLM_SERVICE_UPSTREAM": "sagemaker"}, "LLM_SERVICE_ENDPOINT_NAME is required"),
+        ({"LLM_SERVICE_UPSTREAM": "sagemaker"}, "LLM_SERVICE_ENDPOINT_NAME (or LLM_SERVICE_MODELS) is required"),
         ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x"}, "no API keys configured"),
-        ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x", "LLM_SERVICE_API_KEYS_FILE": "/nope"},
-         "could not read LLM_SERVICE_API_KEYS_FILE"),
-        ({"LLM_SERVICE_UPSTREAM": "http", "LLM_SERVICE_UPSTREAM_URL": "http://x", "LLM_SERVICE_AUTH_DISABLED": "true",
-          "LLM_SERVICE_MAX_TOKENS_CAP": "many"}, "LLM_SERVICE_MAX_TOKENS_CAP"),
+        (
+            {
+                "LLM_SERVICE_UPSTREAM": "http",
+                "LLM_SERVICE_UPSTREAM_URL": "http://x",
+                "LLM_SERVICE_API_KEYS_FILE": "/nope",
+            },
+            "could not read LLM_SERVICE_API_KEYS_FILE",
+        ),
+        (
+            {
+                "LLM_SERVICE_UPSTREAM": "http",
+                "LLM_SERVICE_UPSTREAM_URL": "http://x",
+                "LLM_SERVICE_AUTH_DISABLED": "true",
+                "LLM_SERVICE_MAX_TOKENS_CAP": "many",
+            },
+            "LLM_SERVICE_MAX_TOKENS_CAP",
+        ),
     ],
-)  # fmt: skip
+)
 def test_serve_refuses_bad_settings_in_one_line(env, message, tmp_path) -> None:
     import os
     import subprocess
     import sys
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LLM_SERVICE_")}
-    result = subprocess.run([sys.executable, "-m", "llm_service"], env={**clean, **env}, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "llm_service"],
+        env={**clean, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr

@@ -75,7 +75,7 @@ def test_default_tokens_shrink_to_fit_and_say_so() -> None:
 
 
 def test_t4_serves_float16() -> None:
-    result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g4dn.xlarge"))
+    result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g4dn.xlarge", image_version="2.0.1"))
     assert result.env["DTYPE"] == "float16"
 
 
@@ -86,8 +86,8 @@ def test_gpu_counts_agree_with_the_sagemaker_sdk() -> None:
     for name, info in known.items():
         if name in INSTANCE_TYPES:
             assert get_instance(name).gpu_count == info["Count"], name
-            # The SDK rounds most A10G sizes up to 24 GiB and one down; ours is what nvidia-smi shows.
-            assert get_instance(name).total_gpu_mib == pytest.approx(info["TotalGpuMemoryInMiB"], rel=0.07), name
+            # The SDK lists marketing sizes (T4 16 GiB, A10G 24 GiB); ours is what the frameworks see, up to 8% less.
+            assert get_instance(name).total_gpu_mib == pytest.approx(info["TotalGpuMemoryInMiB"], rel=0.08), name
             compared += 1
     assert compared >= 15
 

@@ -47,6 +47,10 @@ class Backend(Protocol):
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]: ...
 
+    def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
+        """Why this image cannot run on this GPU at all (its kernels' build targets), or None."""
+        ...
+
     def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
         """Startup rules the container enforces; each problem is one sentence."""
         ...

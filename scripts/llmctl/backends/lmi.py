@@ -33,6 +33,10 @@ class LmiBackend:
     replicates_kv_heads = True
     detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
+    def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
+        # LMI runs vLLM's published wheels, built with 7.5 among their targets: every GPU in the table is one.
+        return None
+
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
             "HF_MODEL_ID": plan.model_ref,
@@ -76,8 +80,7 @@ class LmiBackend:
         problems.extend(float16_only_problem(quantize, dtype, "OPTION_QUANTIZE with OPTION_DTYPE"))
         tp_raw = env.get("TENSOR_PARALLEL_DEGREE")
         if tp_raw is not None and tp_raw != "max":
-            check_shards("TENSOR_PARALLEL_DEGREE", parse_int(env, "TENSOR_PARALLEL_DEGREE", problems), arch,
-                         problems)  # fmt: skip
+            check_shards("TENSOR_PARALLEL_DEGREE", parse_int(env, "TENSOR_PARALLEL_DEGREE", problems), arch, problems)
         max_len = parse_int(env, "OPTION_MAX_MODEL_LEN", problems)
         if max_len is not None and not 1 <= max_len <= arch.max_context:
             problems.append(

@@ -5,6 +5,7 @@ Rules mirror text-generation-launcher's validation (launcher/src/main.rs): start
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..instances import Gpu
@@ -12,13 +13,29 @@ from ..models import ModelArch
 from .base import RenderPlan, check_shards, parse_fraction, parse_int
 
 QUANTIZE = frozenset(
-    {"awq", "compressed-tensors", "eetq", "exl2", "gptq", "marlin", "bitsandbytes", "bitsandbytes-nf4",
-     "bitsandbytes-fp4", "fp8"}
-)  # fmt: skip
+    {
+        "awq",
+        "compressed-tensors",
+        "eetq",
+        "exl2",
+        "gptq",
+        "marlin",
+        "bitsandbytes",
+        "bitsandbytes-nf4",
+        "bitsandbytes-fp4",
+        "fp8",
+    }
+)
 DTYPES = frozenset({"float16", "bfloat16"})
 DTYPE_WITH_QUANTIZE = frozenset({"bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4"})
 KV_CACHE_DTYPES = frozenset({"fp8_e4m3fn", "fp8_e5m2"})
 FP8_KV_HEAD_DIMS = frozenset({64, 128, 256})  # head sizes flashinfer is built for in TGI
+# Dockerfile, kernel-builder stage: TORCH_CUDA_ARCH_LIST="8.0;8.6;9.0+PTX", so TGI's flash-attention, paged-attention
+# and quantization kernels carry no sm_75 code (a 9.0 PTX cannot be compiled down to 7.5). Seen failing on a T4 with
+# 2.2.0 (huggingface/text-generation-inference#2456). The SageMaker images up to 2.0.1 are built on PyTorch 2.1.1 (tag
+# prefix 2.1.1-tgi…) from a Dockerfile without that line; 2.0.2 is the first on PyTorch 2.3.0, as 2.2.0 is.
+FIRST_AMPERE_ONLY_VERSION = (2, 0, 2)
+_TGI_TAG_VERSION = re.compile(r"tgi(\d+)\.(\d+)\.(\d+)")
 
 
 class TgiBackend:
@@ -32,6 +49,20 @@ class TgiBackend:
     min_startup_timeout_s = 60
     replicates_kv_heads = False
     detects_prequantized: frozenset[str] = frozenset()  # render names the method; TGI accepts it either way
+
+    def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
+        found = _TGI_TAG_VERSION.search(image_uri)
+        if gpu.compute_capability >= 8.0 or found is None:
+            return None
+        version = tuple(int(part) for part in found.groups())
+        if version < FIRST_AMPERE_ONLY_VERSION:
+            return None
+        shown = ".".join(map(str, version))
+        return (
+            f"TGI {shown} images carry CUDA kernels for compute capability 8.0+ only, so they cannot serve on "
+            f"{gpu.model} ({gpu.compute_capability}); choose an ml.g5, g6 or g6e instance, or pass --image-version "
+            "2.0.1 (the last TGI image built without that restriction) for a model it supports."
+        )
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {

@@ -31,6 +31,10 @@ class VllmBackend:
     replicates_kv_heads = True
     detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
+    def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
+        # vLLM's Dockerfile keeps 7.5 in torch_cuda_arch_list: every GPU in the instance table is a build target.
+        return None
+
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
             "SM_VLLM_MODEL": plan.model_ref,
@@ -67,8 +71,9 @@ class VllmBackend:
         kv_dtype = env.get("SM_VLLM_KV_CACHE_DTYPE")
         if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
             problems.append(f"SM_VLLM_KV_CACHE_DTYPE={kv_dtype!r} is not valid; use auto or fp8.")
-        check_shards("SM_VLLM_TENSOR_PARALLEL_SIZE", parse_int(env, "SM_VLLM_TENSOR_PARALLEL_SIZE", problems),
-                     arch, problems)  # fmt: skip
+        check_shards(
+            "SM_VLLM_TENSOR_PARALLEL_SIZE", parse_int(env, "SM_VLLM_TENSOR_PARALLEL_SIZE", problems), arch, problems
+        )
         max_len = parse_int(env, "SM_VLLM_MAX_MODEL_LEN", problems)
         batched = parse_int(env, "SM_VLLM_MAX_NUM_BATCHED_TOKENS", problems)
         if max_len is not None and max_len > arch.max_context:

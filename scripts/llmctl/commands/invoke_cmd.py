@@ -14,7 +14,7 @@ from llm_service.client import GenerationRequest, InferenceClient, InferenceErro
 from llm_service.client.translate import translate
 
 from .. import endpoint_ref, exit_codes
-from ..aws_options import aws_options, settings_from
+from ..aws_options import aws_options, call_deadline, settings_from
 from ..errors import LlmctlError
 from ..measure import Measured, run
 
@@ -57,20 +57,42 @@ def _stats_line(m: Measured) -> str:
 @click.option("--top-p", type=click.FloatRange(min=0.0, max=1.0, min_open=True))
 @click.option("--stop", multiple=True, help="Stop sequence (repeatable).")
 @click.option("--stream/--no-stream", default=True, show_default=True)
-@click.option("--format", "wire_format", type=click.Choice(["chat", "tgi"]), default="chat", show_default=True,
-              help="Request body: OpenAI chat messages, or TGI inputs + parameters.")  # fmt: skip
+@click.option(
+    "--format",
+    "wire_format",
+    type=click.Choice(["chat", "tgi"]),
+    default="chat",
+    show_default=True,
+    help="Request body: OpenAI chat messages, or TGI inputs + parameters.",
+)
 @click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
 @click.option("--target-variant", help="Send to this production variant.")
 @click.option("--custom-attributes", help="CustomAttributes header passed to the container.")
 @click.option("--expect", help="Exit 1 unless the output matches this regular expression.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text and a stats line.")
 @aws_options
-def invoke_cmd(prompt: str | None, endpoint: str | None, tf_dir: Path | None, messages_file: Path | None,
-               system: str | None, max_new_tokens: int, temperature: float | None, top_p: float | None,
-               stop: tuple[str, ...], stream: bool, wire_format: str, inference_component: str | None,
-               target_variant: str | None, custom_attributes: str | None, expect: str | None, as_json: bool,
-               region: str | None, profile: str | None, endpoint_url: str | None,
-               read_timeout: float) -> None:  # fmt: skip
+def invoke_cmd(
+    prompt: str | None,
+    endpoint: str | None,
+    tf_dir: Path | None,
+    messages_file: Path | None,
+    system: str | None,
+    max_new_tokens: int,
+    temperature: float | None,
+    top_p: float | None,
+    stop: tuple[str, ...],
+    stream: bool,
+    wire_format: str,
+    inference_component: str | None,
+    target_variant: str | None,
+    custom_attributes: str | None,
+    expect: str | None,
+    as_json: bool,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    timeout: float | None,
+) -> None:
     """Send one prompt to the endpoint, print the reply as it arrives, then a stats line.
 
     \b
@@ -87,23 +109,43 @@ def invoke_cmd(prompt: str | None, endpoint: str | None, tf_dir: Path | None, me
         pattern = re.compile(expect) if expect else None
     except re.error as exc:
         raise LlmctlError(f"--expect {expect!r} is not a valid regular expression ({exc}).") from None
-    name = endpoint_ref.resolve(endpoint, tf_dir)
-    request = GenerationRequest(messages=_messages(prompt, messages_file, system), max_new_tokens=max_new_tokens,
-                                temperature=temperature, top_p=top_p, stop=list(stop))  # fmt: skip
+    name, runtime_url = endpoint_ref.resolve_target(endpoint, tf_dir)
+    endpoint_url = endpoint_url or runtime_url
+    request = GenerationRequest(
+        messages=_messages(prompt, messages_file, system),
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        stop=list(stop),
+    )
     target = Target(name, inference_component, target_variant, custom_attributes)
     try:
-        client = InferenceClient(target, settings=settings_from(region, profile, endpoint_url, read_timeout),
-                                 wire_format="tgi" if wire_format == "tgi" else "chat")  # fmt: skip
+        client = InferenceClient(
+            target,
+            settings=settings_from(region, profile, endpoint_url, timeout),
+            wire_format="tgi" if wire_format == "tgi" else "chat",
+            deadline_s=call_deadline(timeout, stream),
+        )
         echo = None if as_json else (lambda text: click.echo(text, nl=False))
         measured = run(client, request, stream, echo)
     except (InferenceError, BotoCoreError) as exc:
         error = translate(exc)
         raise LlmctlError(f"{name}: {error.message}", exit_codes.for_error(error)) from None
     if as_json:
-        click.echo(json.dumps({"endpoint": name, "text": measured.text, "finish_reason": measured.finish_reason,
-                               "output_tokens": measured.output_tokens, "ttft_s": measured.ttft_s,
-                               "total_s": measured.total_s, "tokens_per_s": measured.tokens_per_s,
-                               "stream": stream}))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "endpoint": name,
+                    "text": measured.text,
+                    "finish_reason": measured.finish_reason,
+                    "output_tokens": measured.output_tokens,
+                    "ttft_s": measured.ttft_s,
+                    "total_s": measured.total_s,
+                    "tokens_per_s": measured.tokens_per_s,
+                    "stream": stream,
+                }
+            )
+        )
     else:
         click.echo("")
         click.echo(_stats_line(measured), err=True)

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .. import endpoint_ref, exit_codes
-from ..aws_options import aws_options, settings_from
+from ..aws_options import aws_options, call_deadline, settings_from
 from ..errors import LlmctlError
 from ..loadgen import LoadResult, run_load
 from ..measure import Measured
@@ -52,10 +52,23 @@ def _print_summary(result: LoadResult, console: Console) -> None:
 @click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (progress goes to stderr).")
 @aws_options
-def load_cmd(endpoint: str | None, tf_dir: Path | None, total_requests: int | None, duration: float | None,
-             concurrency: int, prompt: str, max_new_tokens: int, stream: bool, wire_format: str,
-             inference_component: str | None, as_json: bool, region: str | None, profile: str | None,
-             endpoint_url: str | None, read_timeout: float) -> None:  # fmt: skip
+def load_cmd(
+    endpoint: str | None,
+    tf_dir: Path | None,
+    total_requests: int | None,
+    duration: float | None,
+    concurrency: int,
+    prompt: str,
+    max_new_tokens: int,
+    stream: bool,
+    wire_format: str,
+    inference_component: str | None,
+    as_json: bool,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    timeout: float | None,
+) -> None:
     """Send N requests (or keep sending for D seconds) at concurrency C; report latency,
     time to first token (p50/p90/p99), errors by type and output tokens/s.
 
@@ -68,18 +81,28 @@ def load_cmd(endpoint: str | None, tf_dir: Path | None, total_requests: int | No
         raise LlmctlError("pass either --requests or --duration, not both.")
     if total_requests is None and duration is None:
         total_requests = 20
-    name = endpoint_ref.resolve(endpoint, tf_dir)
+    name, runtime_url = endpoint_ref.resolve_target(endpoint, tf_dir)
+    endpoint_url = endpoint_url or runtime_url
     request = GenerationRequest.from_prompt(prompt, max_new_tokens=max_new_tokens)
     try:
-        settings = settings_from(region, profile, endpoint_url, read_timeout)
-        client = InferenceClient(Target(name, inference_component), settings=settings,
-                                 wire_format="tgi" if wire_format == "tgi" else "chat")  # fmt: skip
+        settings = settings_from(region, profile, endpoint_url, timeout)
+        client = InferenceClient(
+            Target(name, inference_component),
+            settings=settings,
+            wire_format="tgi" if wire_format == "tgi" else "chat",
+            deadline_s=call_deadline(timeout, stream),
+        )
     except BotoCoreError as exc:
         error = translate(exc)
         raise LlmctlError(error.message, exit_codes.for_error(error)) from None
     console = Console(stderr=True)
-    columns = [TextColumn("[bold]load"), BarColumn(), MofNCompleteColumn() if total_requests else TextColumn(""),
-               TextColumn("ok {task.fields[ok]} · errors {task.fields[errors]}"), TimeElapsedColumn()]  # fmt: skip
+    columns = [
+        TextColumn("[bold]load"),
+        BarColumn(),
+        MofNCompleteColumn() if total_requests else TextColumn(""),
+        TextColumn("ok {task.fields[ok]} · errors {task.fields[errors]}"),
+        TimeElapsedColumn(),
+    ]
     lock = threading.Lock()
     with Progress(*columns, console=console, transient=as_json) as progress:
         task = progress.add_task("load", total=total_requests or duration, ok=0, errors=0)

@@ -45,19 +45,39 @@ def _render(status: EndpointStatus, console: Console) -> None:
 @click.command("status")
 @click.option("--endpoint", "-e", help="Endpoint name.")
 @click.option("--tf-dir", type=click.Path(path_type=Path), help="Read the endpoint from `terraform output` here.")
-@click.option("--activities", type=click.IntRange(0, 50), default=5, show_default=True,
-              help="Recent scaling activities to show per variant.")  # fmt: skip
+@click.option(
+    "--activities",
+    type=click.IntRange(0, 50),
+    default=5,
+    show_default=True,
+    help="Recent scaling activities to show per variant.",
+)
 @click.option("--watch", is_flag=True, help="Refresh until InService or failed.")
 @click.option(
     "--interval", type=click.FloatRange(min=0.0), default=15.0, show_default=True, help="Seconds between polls."
 )
-@click.option("--max-wait", type=click.FloatRange(min=0.0), default=3600.0, show_default=True,
-              help="Give up watching after this many seconds (exit 5).")  # fmt: skip
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0.0),
+    default=3600.0,
+    show_default=True,
+    help="Give up watching after this many seconds (exit 5).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the final status as JSON.")
 @aws_options
-def status_cmd(endpoint: str | None, tf_dir: Path | None, activities: int, watch: bool, interval: float,
-               max_wait: float, as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None,
-               read_timeout: float) -> None:  # fmt: skip
+def status_cmd(
+    endpoint: str | None,
+    tf_dir: Path | None,
+    activities: int,
+    watch: bool,
+    interval: float,
+    max_wait: float,
+    as_json: bool,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    timeout: float | None,
+) -> None:
     """Show the endpoint's status, instance counts per variant, and recent autoscaling activity.
 
     \b
@@ -70,7 +90,7 @@ def status_cmd(endpoint: str | None, tf_dir: Path | None, activities: int, watch
       llmctl status --tf-dir terraform/envs/dev --watch
     """
     name = endpoint_ref.resolve(endpoint, tf_dir)
-    settings = settings_from(region, profile, endpoint_url, read_timeout)
+    settings = settings_from(region, profile, endpoint_url, timeout)
     try:
         sagemaker = make_client("sagemaker", settings, endpoint_url)
         autoscaling = make_client("application-autoscaling", settings, endpoint_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,12 @@ def _root(env: str, directory: Path | None, extra_env: dict[str, str] | None = N
 
 
 def _local_vars(env: str, aws_endpoint_url: str | None) -> dict[str, str]:
-    return {"aws_endpoint_url": aws_endpoint_url} if env == "local" and aws_endpoint_url else {}
+    """The local environment's loopback URLs: the control plane (--aws-endpoint-url) and, when `make up` put it on
+    another port, the runtime (LLM_LOCAL_RUNTIME_URL)."""
+    if env != "local":
+        return {}
+    urls = {"aws_endpoint_url": aws_endpoint_url, "runtime_endpoint_url": os.environ.get("LLM_LOCAL_RUNTIME_URL")}
+    return {name: url for name, url in urls.items() if url}
 
 
 def _require_tfvars(root: tfc.TerraformRoot, env: str) -> None:
@@ -152,14 +158,12 @@ def apply_cmd(
     \b
     Examples:
       llmctl tf plan --env dev && llmctl tf apply --env dev
-      llmctl tf apply --env local --no-smoke
+      llmctl tf apply --env local          # smoke-checks through the local runtime of `make up`
     """
     root = _root(env, directory)
     plan = root.directory / tfc.PLAN_FILE
     if not plan.is_file():
         raise LlmctlError(f"{plan} is missing; run `make plan ENV={env}` and review it first.")
-    if smoke and env == "local":
-        raise LlmctlError("the local environment has no model runtime to invoke; pass --no-smoke.")
     try:
         root.run("apply", tfc.PLAN_FILE, input=False)
     finally:
@@ -188,8 +192,26 @@ def apply_cmd(
             max_new_tokens=32,
             expect=r"\S",
             region=region,
-            endpoint_url=endpoint_url,
+            # The local environment's endpoints answer at its local SageMaker runtime, not at the control plane.
+            endpoint_url=outputs.get("runtime_endpoint_url") or endpoint_url,
         )
+
+
+@tf_group.command("output")
+@click.argument("name")
+@_env_options
+def output_cmd(name: str, env: str, directory: Path | None, aws_endpoint_url: str | None) -> None:
+    """Print one output of the environment's state, raw (for scripts and the Makefile).
+
+    \b
+    Example:
+      llmctl tf output endpoint_name --env local
+    """
+    outputs = _root(env, directory).outputs()
+    if name not in outputs:
+        known = ", ".join(sorted(outputs)) or "none (apply first)"
+        raise LlmctlError(f"{name} is not an output of the {env} environment; its outputs: {known}.")
+    click.echo(outputs[name])
 
 
 @tf_group.command("destroy")

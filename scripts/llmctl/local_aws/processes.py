@@ -21,6 +21,7 @@ class Service:
     module: str
     port: int
     health_path: str
+    args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -29,6 +30,11 @@ class Service:
 
 def moto(port: int) -> Service:
     return Service("moto", "llmctl.local_aws.server", port, "/moto-api/data.json")
+
+
+def runtime(port: int, aws_url: str, extra_args: tuple[str, ...] = ()) -> Service:
+    """The local SageMaker runtime (llmctl.local_aws.runtime), fronting the endpoints of the moto at `aws_url`."""
+    return Service("runtime", "llmctl.local_aws.runtime", port, "/ping", ("--aws-url", aws_url, *extra_args))
 
 
 def _pid_file(state_dir: Path, service: Service) -> Path:
@@ -64,7 +70,7 @@ def start(state_dir: Path, service: Service, wait_s: float = 30.0) -> str:
         )
     log = (state_dir / f"{service.name}.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", service.module, "--port", str(service.port)],
+        [sys.executable, "-m", service.module, "--port", str(service.port), *service.args],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

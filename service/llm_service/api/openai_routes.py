@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 
 from ..client import GenerationRequest, StreamChunk
 from ..settings import ServiceSettings, get_settings
-from .errors import ApiError
 from .runner import Generation, max_new_tokens
 from .schemas import ChatCompletionRequest
 from .state import ServiceState, get_state, require_key
@@ -43,14 +42,11 @@ async def chat_completions(
     state: ServiceState = Depends(get_state),  # noqa: B008
     key: str = Depends(require_key),
 ) -> Any:
-    if body.model is not None and body.model != settings.served_model:
-        raise ApiError(404, f"The model `{body.model}` does not exist here; this service serves "
-                       f"`{settings.served_model}`.", "invalid_request_error", code="model_not_found")  # fmt: skip
-    generation = Generation(state, settings, key, "chat")
+    model, upstream = state.upstream_for(body.model)
+    generation = Generation(state, settings, key, "chat", upstream)
     gen_request = _to_generation(body, settings)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    model = settings.served_model
     if not body.stream:
         completion = await generation.complete(gen_request, "chat")
         usage = None
@@ -104,8 +100,10 @@ async def chat_completions(
 
 @router.get("/v1/models")
 async def list_models(
-    settings: ServiceSettings = Depends(get_settings),  # noqa: B008
+    state: ServiceState = Depends(get_state),  # noqa: B008
     key: str = Depends(require_key),
 ) -> dict[str, Any]:
-    return {"object": "list", "data": [{"id": settings.served_model, "object": "model", "created": 0,
-                                        "owned_by": "sagemaker-llm-stack"}]}  # fmt: skip
+    models = [
+        {"id": name, "object": "model", "created": 0, "owned_by": "sagemaker-llm-stack"} for name in state.upstreams
+    ]
+    return {"object": "list", "data": models}

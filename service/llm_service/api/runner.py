@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse
 
 from ..client import Completion, GenerationRequest, InferenceError, StreamChunk, WireFormat
 from ..settings import ServiceSettings
+from ..upstream import Upstream
 from .errors import ApiError, from_upstream, stream_event_for
 from .state import ServiceState
 
@@ -45,8 +46,11 @@ def max_new_tokens(requested: int | None, settings: ServiceSettings) -> int:
 class Generation:
     """One request's trip through the upstream, holding one of its key's concurrency slots."""
 
-    def __init__(self, state: ServiceState, settings: ServiceSettings, key: str, route: str) -> None:
+    def __init__(
+        self, state: ServiceState, settings: ServiceSettings, key: str, route: str, upstream: Upstream | None = None
+    ) -> None:
         self.state, self.settings, self.key, self.route = state, settings, key, route
+        self.upstream = upstream or state.default_upstream
         self.started = time.perf_counter()
         self.output_tokens = 0
 
@@ -70,7 +74,7 @@ class Generation:
         self.log_prompt(request)
         self.acquire()
         try:
-            completion = await self.state.upstream.generate(request, wire_format)
+            completion = await self.upstream.generate(request, wire_format)
         except InferenceError as exc:
             raise self._upstream_error(exc) from None
         finally:
@@ -92,7 +96,7 @@ class Generation:
         """Start the upstream stream; errors before the first chunk become a normal HTTP error response."""
         self.log_prompt(request)
         self.acquire()
-        chunks = self.state.upstream.stream(request, wire_format)
+        chunks = self.upstream.stream(request, wire_format)
         try:
             first = await anext(chunks)
         except StopAsyncIteration:

@@ -17,17 +17,39 @@ from .errors import ApiError
 
 @dataclass
 class ServiceState:
-    upstream: Upstream
+    upstreams: dict[str, Upstream]  # served model name → upstream, default first
     keys: ApiKeys
     metrics: Metrics = field(default_factory=Metrics)
     concurrency: KeyConcurrency = field(default_factory=KeyConcurrency)
     ready_checked_at: float = -1e9
     ready_result: tuple[bool, str] = (False, "not checked")
 
+    @property
+    def default_upstream(self) -> Upstream:
+        return next(iter(self.upstreams.values()))
+
+    def upstream_for(self, model: str | None) -> tuple[str, Upstream]:
+        """(name, upstream) for a requested model name; None means the default. 404 model_not_found otherwise."""
+        if model is None:
+            return next(iter(self.upstreams.items()))
+        upstream = self.upstreams.get(model)
+        if upstream is None:
+            served = ", ".join(f"`{name}`" for name in self.upstreams)
+            raise ApiError(404, f"The model `{model}` does not exist here; this service serves {served}.",
+                           "invalid_request_error", code="model_not_found")  # fmt: skip
+        return model, upstream
+
     async def ready(self, cache_s: float) -> tuple[bool, str]:
+        """Ready when every served model is; the detail names each one's state when there are several."""
         now = time.monotonic()
         if now - self.ready_checked_at >= cache_s:
-            self.ready_result = await self.upstream.ready()
+            results = {name: await upstream.ready() for name, upstream in self.upstreams.items()}
+            all_ready = all(ok for ok, _ in results.values())
+            if len(results) == 1:
+                detail = next(iter(results.values()))[1]
+            else:
+                detail = ", ".join(f"{name}: {text}" for name, (_, text) in results.items())
+            self.ready_result = (all_ready, detail)
             self.ready_checked_at = now
         return self.ready_result
 

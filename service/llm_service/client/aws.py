@@ -11,7 +11,9 @@ from botocore.config import Config
 # A container must answer /invocations within 60 s; AWS recommends a 70 s socket timeout for that.
 DEFAULT_READ_TIMEOUT_S = 70.0
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
-DEFAULT_MAX_ATTEMPTS = 4
+# botocore sends once: it would re-send after a read timeout or any 5xx, and a generation is too costly to repeat
+# blindly. The client's own policy (client.retry_policy) decides every re-send.
+DEFAULT_MAX_ATTEMPTS = 1
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ def make_session(settings: AwsSettings) -> boto3.session.Session:
 
 
 def make_client(service: str, settings: AwsSettings, endpoint_url: str | None = None) -> Any:
-    """A boto3 client with adaptive retries (client-side rate limiting on throttling) and LLM-sized timeouts."""
+    """A boto3 client in adaptive mode (client-side rate limiting after throttling) with LLM-sized timeouts."""
     config = Config(
         retries={"mode": "adaptive", "total_max_attempts": settings.max_attempts},
         connect_timeout=settings.connect_timeout_s,

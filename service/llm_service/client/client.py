@@ -1,21 +1,25 @@
 """Sync inference client over the SageMaker runtime: one call, or a stream of chunks.
 
-Retries: botocore's adaptive mode re-sends throttled and 5xx calls at the transport; on top of that this
-client re-sends when the model is not ready yet or a stream fails before its first output. Nothing is
-ever re-sent once output has reached the caller.
+Retries live in one place, `retry_policy` (botocore itself sends once, see aws.py). A request is re-sent only when
+it cannot have run the model: no connection was made, SageMaker throttled it or answered ServiceUnavailable, the
+model is not loaded yet, or a stream failed with InternalStreamFailure before any output. Never after a read timeout,
+an unknown error status or any output. With a deadline, retries and their waits stay inside it and a stream that
+runs past it is ended with a timeout error.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_before_delay, wait_exponential_jitter
+from tenacity.stop import stop_base
 
 from .aws import AwsSettings, make_runtime_client
-from .errors import InferenceError, StreamError
+from .errors import InferenceError, StreamError, TimeoutError_
 from .stream import iter_chunks
 from .translate import STREAM_READ_ERRORS, translate
 from .wire import Completion, GenerationRequest, StreamChunk, WireFormat, build_body, parse_completion
@@ -40,20 +44,40 @@ class Target:
 
 
 def retryable(exc: BaseException) -> bool:
-    """What botocore does not retry itself: a model still loading, a 530, a stream failing before any output."""
-    if not isinstance(exc, InferenceError) or not exc.retryable or exc.transport_retried:
+    """Only failures that cannot have run the model (see the module docstring); never after output."""
+    if not isinstance(exc, InferenceError) or not exc.retryable:
         return False
     return not (isinstance(exc, StreamError) and exc.after_output)
 
 
-def retry_policy(attempts: int, max_wait_s: float) -> dict[str, Any]:
-    """tenacity arguments shared by the sync client and the service's async upstream."""
+def retry_policy(attempts: int, max_wait_s: float, deadline_s: float | None = None) -> dict[str, Any]:
+    """tenacity arguments shared by the sync client and the service's async upstream. With a deadline, no attempt
+    starts (or is waited for) past it."""
+    stop: stop_base = stop_after_attempt(attempts)
+    if deadline_s is not None:
+        stop = stop | stop_before_delay(deadline_s)
     return {
         "retry": retry_if_exception(retryable),
-        "stop": stop_after_attempt(attempts),
+        "stop": stop,
         "wait": wait_exponential_jitter(multiplier=min(0.5, max_wait_s), max=max_wait_s, jitter=0.1),
         "reraise": True,
     }
+
+
+class _Deadline:
+    """Seconds left of a call's total budget (None: no total budget)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._ends = None if seconds is None else time.monotonic() + seconds
+
+    def remaining(self) -> float | None:
+        return None if self._ends is None else self._ends - time.monotonic()
+
+    def check(self, what: str) -> None:
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise TimeoutError_(f"{what} ran past the {self.seconds:g} s deadline (--timeout).")
 
 
 class InferenceClient:
@@ -65,25 +89,41 @@ class InferenceClient:
         wire_format: WireFormat = "chat",
         retry_attempts: int = 3,
         retry_max_wait_s: float = 8.0,
+        deadline_s: float | None = None,
     ) -> None:
+        """`deadline_s`: total seconds for each call, re-sends and the whole stream included."""
         self.target = target
-        self.runtime = runtime if runtime is not None else make_runtime_client(settings or AwsSettings())
+        self._settings = settings or AwsSettings()
+        self._owns_runtime = runtime is None
+        self.runtime = runtime if runtime is not None else make_runtime_client(self._settings)
         self.wire_format: WireFormat = wire_format
         self._retry_attempts = retry_attempts
         self._retry_max_wait_s = retry_max_wait_s
+        self._deadline_s = deadline_s
 
     def _retrying(self) -> Retrying:
-        return Retrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s))
+        return Retrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s, self._deadline_s))
+
+    def _runtime_for(self, deadline: _Deadline, attempt: int) -> Any:
+        """The runtime client for an attempt: a re-send gets one whose read timeout ends at the deadline, so a late
+        attempt cannot overrun it (only for the client this object made; an injected one is used as it is)."""
+        deadline.check("the call")
+        left = deadline.remaining()
+        if attempt == 1 or not self._owns_runtime or left is None or left >= self._settings.read_timeout_s:
+            return self.runtime
+        return make_runtime_client(replace(self._settings, read_timeout_s=max(left, 0.001)))
 
     def _call_args(self, body: bytes) -> dict[str, Any]:
         return {**self.target.call_args(), "Body": body, "ContentType": "application/json"}
 
     def invoke(self, request: GenerationRequest) -> Completion:
         body = build_body(request, self.wire_format, stream=False)
+        deadline = _Deadline(self._deadline_s)
         for attempt in self._retrying():
             with attempt:
+                runtime = self._runtime_for(deadline, attempt.retry_state.attempt_number)
                 try:
-                    response = self.runtime.invoke_endpoint(**self._call_args(body), Accept="application/json")
+                    response = runtime.invoke_endpoint(**self._call_args(body), Accept="application/json")
                     payload = response["Body"].read()
                 except (ClientError, BotoCoreError) as exc:
                     raise translate(exc) from None
@@ -92,25 +132,27 @@ class InferenceClient:
 
     def stream(self, request: GenerationRequest) -> Generator[StreamChunk, None, None]:
         body = build_body(request, self.wire_format, stream=True)
+        deadline = _Deadline(self._deadline_s)
         for attempt in self._retrying():
             with attempt:
-                yield from self._stream_once(body)
+                runtime = self._runtime_for(deadline, attempt.retry_state.attempt_number)
+                yield from self._stream_once(body, runtime, deadline)
                 return
 
-    def _stream_once(self, body: bytes) -> Generator[StreamChunk, None, None]:
-        emitted = False
+    def _stream_once(self, body: bytes, runtime: Any, deadline: _Deadline) -> Generator[StreamChunk, None, None]:
+        emitted = 0
         event_stream = None
         try:
-            response = self.runtime.invoke_endpoint_with_response_stream(
-                **self._call_args(body), Accept="application/json"
-            )
+            response = runtime.invoke_endpoint_with_response_stream(**self._call_args(body), Accept="application/json")
             event_stream = response["Body"]
             parts = (event["PayloadPart"]["Bytes"] for event in event_stream if "PayloadPart" in event)
             for chunk in iter_chunks(parts):
-                emitted = emitted or chunk.is_token
+                emitted += chunk.is_token
                 yield chunk
+                if not chunk.final:
+                    deadline.check(f"the stream (after {emitted} tokens)")
         except (StreamError, ClientError, BotoCoreError, *STREAM_READ_ERRORS) as exc:
-            raise translate(exc, after_output=emitted) from None
+            raise translate(exc, after_output=emitted > 0) from None
         finally:
             # Closing the HTTP response stops the upstream generation when the caller walks away.
             if event_stream is not None:

@@ -8,8 +8,6 @@ class InferenceError(Exception):
 
     retryable = False
     kind = "error"
-    # True when botocore's own retry policy already re-sent it (throttling, HTTP 500/502/503/504).
-    transport_retried = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -56,10 +54,14 @@ class ModelNotReadyError(InferenceError):
 
 
 class UpstreamUnavailableError(InferenceError):
-    """SageMaker 5xx: ServiceUnavailable, InternalFailure, InternalDependencyException."""
+    """SageMaker 5xx: ServiceUnavailable, InternalFailure, InternalDependencyException, or an unknown error status.
+    Only ServiceUnavailable (the request was refused, nothing ran) is re-sent; the others may have run the model."""
 
-    retryable = True
     kind = "upstream_unavailable"
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class StreamError(InferenceError):
@@ -78,4 +80,10 @@ class TimeoutError_(InferenceError):
 
 
 class UnreachableError(InferenceError):
+    """No connection was made (the request never left), or the call failed in the SDK before it was sent."""
+
     kind = "unreachable"
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from botocore.eventstream import ParserError as EventStreamParserError
@@ -24,7 +25,6 @@ from . import errors
 # raises a BotoCoreError or ClientError (a corrupt frame is a botocore.eventstream.ChecksumMismatch, a ParserError).
 STREAM_READ_ERRORS = (Urllib3HTTPError, EventStreamParserError)
 
-_BOTOCORE_RETRIED = {500, 502, 503, 504}  # botocore's standard/adaptive retry status codes
 _MISSING = re.compile(r"not found|does not exist|could not find", re.IGNORECASE)
 _NOT_IN_SERVICE = re.compile(r"InService|not in service|status", re.IGNORECASE)
 
@@ -42,7 +42,9 @@ def translate(exc: Exception, after_output: bool = False) -> errors.InferenceErr
         return errors.StreamError(
             f"a response stream frame was corrupt ({type(exc).__name__}: {exc}).", after_output=after_output
         )
-    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+    if isinstance(exc, ConnectTimeoutError):
+        return errors.UnreachableError(f"could not connect to the SageMaker runtime in time ({exc}).", retryable=True)
+    if isinstance(exc, ReadTimeoutError):
         return errors.TimeoutError_(f"the endpoint did not answer in time ({exc}).")
     if isinstance(exc, NoCredentialsError):
         return errors.InvalidRequestError("no AWS credentials found; configure a profile (--profile) or credentials.")
@@ -51,12 +53,25 @@ def translate(exc: Exception, after_output: bool = False) -> errors.InferenceErr
     if isinstance(exc, NoRegionError):
         return errors.InvalidRequestError("no AWS region configured; pass --region or set AWS_REGION.")
     if isinstance(exc, EndpointConnectionError):
-        return errors.UnreachableError(f"could not connect to the SageMaker runtime ({exc}).")
+        return errors.UnreachableError(f"could not connect to the SageMaker runtime ({exc}).", retryable=True)
     if isinstance(exc, ClientError):
         return _from_client_error(exc, after_output)
     if isinstance(exc, BotoCoreError):
         return errors.UnreachableError(f"the request to the SageMaker runtime failed: {exc}")
     raise exc
+
+
+def _container_message(original: str) -> str:
+    """The text of a container's JSON error body (TGI's `error`, vLLM's and LMI's `message`), else the body as is."""
+    try:
+        body = json.loads(original)
+    except ValueError:
+        return original
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return original
 
 
 def _from_client_error(exc: ClientError, after_output: bool) -> errors.InferenceError:
@@ -65,14 +80,15 @@ def _from_client_error(exc: ClientError, after_output: bool) -> errors.Inference
     code = str(error.get("Code", ""))
     message = str(error.get("Message", "") or exc)
     if code in {"ModelStreamError", "InternalStreamFailure"}:
-        stream_error = errors.StreamError(f"{code}: {message}", error_code=error.get("ErrorCode") or code,
-                                          after_output=after_output)  # fmt: skip
+        stream_error = errors.StreamError(
+            f"{code}: {message}", error_code=error.get("ErrorCode") or code, after_output=after_output
+        )
         # An internal failure before any output is a transient 5xx: safe to re-send.
         stream_error.retryable = code == "InternalStreamFailure" and not after_output
         return stream_error
     if code == "ModelError":
         original = response.get("OriginalStatusCode")
-        original_message = str(response.get("OriginalMessage") or message)
+        original_message = _container_message(str(response.get("OriginalMessage") or message))
         log_arn = response.get("LogStreamArn")
         status = int(original) if original is not None else None
         if status is not None and 400 <= status < 500:
@@ -81,13 +97,9 @@ def _from_client_error(exc: ClientError, after_output: bool) -> errors.Inference
     if code == "ModelNotReadyException":
         return errors.ModelNotReadyError(message)
     if code in {"ThrottlingException", "Throttling", "TooManyRequestsException"}:
-        throttled = errors.ThrottledError(message)
-        throttled.transport_retried = True
-        return throttled
+        return errors.ThrottledError(message)
     if code in {"ServiceUnavailable", "InternalFailure", "InternalDependencyException"}:
-        unavailable = errors.UpstreamUnavailableError(f"{code}: {message}")
-        unavailable.transport_retried = response.get("ResponseMetadata", {}).get("HTTPStatusCode") in _BOTOCORE_RETRIED
-        return unavailable
+        return errors.UpstreamUnavailableError(f"{code}: {message}", retryable=code == "ServiceUnavailable")
     if code == "ValidationError":
         if _MISSING.search(message):
             return errors.EndpointNotFoundError(message)
@@ -96,8 +108,5 @@ def _from_client_error(exc: ClientError, after_output: bool) -> errors.Inference
         return errors.InvalidRequestError(message)
     if code in {"AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"}:
         return errors.InvalidRequestError(f"{code}: {message}")
-    # Anything else (e.g. a proxy's HTML 502 with no x-amzn-ErrorType): botocore already re-sent the statuses it
-    # retries, and an unknown error is not re-sent on top of that.
-    unknown = errors.UpstreamUnavailableError(f"{code or 'error'}: {message}")
-    unknown.transport_retried = True
-    return unknown
+    # Anything else (e.g. a proxy's HTML 502 with no x-amzn-ErrorType) may have reached the model: not re-sent.
+    return errors.UpstreamUnavailableError(f"{code or 'error'}: {message}")

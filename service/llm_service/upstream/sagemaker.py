@@ -52,6 +52,13 @@ class SageMakerUpstream:
         self._clients: dict[str, Any] = {}
         self._lock = asyncio.Lock()
 
+    def for_target(self, target: Target) -> SageMakerUpstream:
+        """The same connection pool and clients, another endpoint or inference component."""
+        other = object.__new__(SageMakerUpstream)
+        other.__dict__.update(self.__dict__)
+        other._target = target
+        return other
+
     async def _client(self, service: str) -> Any:
         if service not in self._clients:
             async with self._lock:

@@ -24,6 +24,18 @@ variable "aws_endpoint_url" {
   }
 }
 
+variable "runtime_endpoint_url" {
+  description = "The local SageMaker runtime (`make up` starts it here) that serves this environment's endpoint."
+  type        = string
+  nullable    = false
+  default     = "http://127.0.0.1:5056"
+
+  validation {
+    condition     = can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\]):[0-9]+$", var.runtime_endpoint_url))
+    error_message = "runtime_endpoint_url must be a loopback URL such as http://127.0.0.1:5056: the local environment never talks to AWS."
+  }
+}
+
 locals {
   name       = "llm-local"
   region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0], "us-east-1")

@@ -1,5 +1,6 @@
-"""Encode AWS event-stream messages (application/vnd.amazon.eventstream) the way the SageMaker runtime
-sends them, so tests exercise botocore's real decoder. botocore ships only a decoder; this is the encoder."""
+"""Encode AWS event-stream messages (application/vnd.amazon.eventstream) the way the SageMaker runtime sends them:
+the local runtime's response streams, and test stubs, go through botocore's real decoder. botocore ships only a
+decoder; this is the encoder."""
 
 from __future__ import annotations
 

@@ -1,0 +1,348 @@
+"""An emulated LLM serving container on 127.0.0.1: the local runtime's default container, the benchmark's upstream
+and the tests' model server. One emulator for all three.
+
+It speaks the SageMaker container contract (`GET /ping`, `POST /invocations`) in the request and response formats of
+the container it stands in for (../shared/REFERENCE.md): TGI (generate array / SSE events, OpenAI chat), LMI (generate
+object / JSON lines, OpenAI chat) or the vLLM DLC (OpenAI chat), plus TGI's own `/generate`, `/generate_stream` and
+`/v1/chat/completions`. It enforces the env's token limits with the container's own error messages and status codes.
+
+Generation is deterministic (`t0 t1 t2 …`) at a fixed time to first token and rate. It never pretends to be the model:
+replies name the model `emulator/<model id>` and carry an `X-LLM-Emulator` header. Tokens are counted as words and
+punctuation marks, an approximation of a real tokenizer.
+
+Fault injection for tests, by prompt text: FAIL_422 (validation error), FAIL_MIDSTREAM (an error event after two
+tokens), DIE_MIDSTREAM (the connection drops after two tokens, as when the container dies), HANG (never answers).
+Raw asyncio, so that it costs little next to what it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Flavor = Literal["tgi", "lmi", "vllm"]
+_WORDS = re.compile(r"\w+|[^\w\s]")
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 422: "Unprocessable Entity", 424: "Failed Dependency"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the emulated container is: its flavor, the model it stands in for, and the env's token limits."""
+
+    flavor: Flavor = "tgi"
+    model_id: str = "synthetic"
+    max_input_tokens: int | None = None
+    max_total_tokens: int | None = None
+
+    @classmethod
+    def from_model(cls, image: str, env: Mapping[str, str]) -> Profile:
+        """From a SageMaker model's image URI and environment, as the real container would read them."""
+        repository = image.rsplit("/", 1)[-1].split(":", 1)[0]
+        flavor: Flavor = "lmi" if "djl" in repository else "vllm" if "vllm" in repository else "tgi"
+        model_id = env.get("HF_MODEL_ID") or env.get("OPTION_MODEL_ID") or "model"
+        if flavor == "tgi":
+            max_input = env.get("MAX_INPUT_TOKENS") or env.get("MAX_INPUT_LENGTH")
+            total = env.get("MAX_TOTAL_TOKENS")
+        else:
+            max_input = None
+            total = env.get("OPTION_MAX_MODEL_LEN") if flavor == "lmi" else env.get("SM_VLLM_MAX_MODEL_LEN")
+        return cls(flavor, model_id, int(max_input) if max_input else None, int(total) if total else None)
+
+    @property
+    def served_name(self) -> str:
+        return f"emulator/{self.model_id}"
+
+
+def count_tokens(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def token_text(index: int) -> str:
+    return f"t{index} "
+
+
+@dataclass
+class Stats:
+    started: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ContainerError(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+class EmulatedContainer:
+    def __init__(
+        self,
+        tokens_per_s: float = 50.0,
+        first_token_delay_s: float = 0.0,
+        record: bool = False,
+        profile: Profile | None = None,
+    ) -> None:
+        self.tokens_per_s = tokens_per_s
+        self.first_token_delay_s = first_token_delay_s
+        self.record = record
+        self.profile = profile or Profile()
+        self.stats = Stats()
+        self._server: asyncio.Server | None = None
+        self.url = ""
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._server = await asyncio.start_server(self._handle, host, port, backlog=2048)
+        sock = self._server.sockets[0].getsockname()
+        self.url = f"http://{sock[0]}:{sock[1]}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request_line = await reader.readline()
+                if not request_line:
+                    return
+                method, path, _ = request_line.decode().split(" ", 2)
+                headers: dict[str, str] = {}
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                try:
+                    parsed = json.loads(body) if body else {}
+                except ValueError:
+                    await self._json(writer, 400, {"error": "Failed to deserialize the JSON body", "error_type": "x"})
+                    continue
+                await self._route(method, path.split("?", 1)[0], parsed, writer)
+                if headers.get("connection", "").lower() == "close":
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _route(self, method: str, path: str, body: Any, writer: asyncio.StreamWriter) -> None:
+        if self.record and method == "POST":
+            self.stats.requests.append({"path": path, "body": body})
+        if method == "GET" and path in ("/health", "/ping"):
+            return await self._json(writer, 200, {"status": "ok", "emulator": self.profile.flavor})
+        if method == "GET" and path == "/stats":
+            s = self.stats
+            return await self._json(
+                writer, 200, {"started": s.started, "completed": s.completed, "cancelled": s.cancelled}
+            )
+        routes = {"/generate": "generate", "/generate_stream": "generate", "/v1/chat/completions": "chat"}
+        if method != "POST" or (path not in routes and path != "/invocations") or not isinstance(body, dict):
+            return await self._json(writer, 404, {"error": "not found"})
+        kind = routes.get(path) or self._invocation_kind(body)
+        streaming = path == "/generate_stream" or bool(body.get("stream"))
+        try:
+            if kind is None:
+                raise ContainerError(422, self._error(f"{self.profile.flavor} cannot serve this body", "validation"))
+            prompt, max_new = self._prompt_and_budget(kind, body)
+        except ContainerError as exc:
+            return await self._json(writer, exc.status, exc.body)
+        if "HANG" in prompt:
+            await asyncio.sleep(3600)
+        if not streaming:
+            await asyncio.sleep(self.first_token_delay_s + max_new / self.tokens_per_s)
+            return await self._json(writer, 200, self._whole(kind, path, max_new, count_tokens(prompt)))
+        stream_format = "chat" if kind == "chat" else "lines" if self.profile.flavor == "lmi" else "sse"
+        await self._stream(writer, max_new, stream_format, prompt)
+
+    def _invocation_kind(self, body: dict[str, Any]) -> str | None:
+        if "messages" in body:
+            return "chat"
+        if "inputs" in body and self.profile.flavor != "vllm":
+            return "generate"
+        return None
+
+    def _prompt_and_budget(self, kind: str, body: dict[str, Any]) -> tuple[str, int]:
+        if kind == "chat":
+            prompt = " ".join(str(m.get("content", "")) for m in body.get("messages") or [] if isinstance(m, dict))
+            max_new = body.get("max_tokens") or body.get("max_completion_tokens") or 16
+        else:
+            prompt = str(body.get("inputs", ""))
+            max_new = (body.get("parameters") or {}).get("max_new_tokens") or 20
+        if "FAIL_422" in prompt:
+            raise ContainerError(
+                422, self._error("Input validation error: `inputs` must have less than 10 tokens", "validation")
+            )
+        self._check_limits(count_tokens(prompt), int(max_new))
+        return prompt, int(max_new)
+
+    def _check_limits(self, input_tokens: int, max_new: int) -> None:
+        """The container's own checks and messages: TGI's router validation (422), vLLM's context check (400)."""
+        p = self.profile
+        if p.flavor == "tgi":
+            if p.max_input_tokens is not None and input_tokens > p.max_input_tokens:
+                raise ContainerError(
+                    422,
+                    self._error(
+                        f"Input validation error: `inputs` must have less than {p.max_input_tokens} tokens. "
+                        f"Given: {input_tokens}",
+                        "validation",
+                    ),
+                )
+            if p.max_total_tokens is not None and input_tokens + max_new > p.max_total_tokens:
+                raise ContainerError(
+                    422,
+                    self._error(
+                        f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {p.max_total_tokens}. "
+                        f"Given: {input_tokens} `inputs` tokens and {max_new} `max_new_tokens`",
+                        "validation",
+                    ),
+                )
+        elif p.max_total_tokens is not None and input_tokens + max_new > p.max_total_tokens:
+            message = (
+                f"This model's maximum context length is {p.max_total_tokens} tokens. However, you requested "
+                f"{input_tokens + max_new} tokens ({input_tokens} in the messages, {max_new} in the completion). "
+                "Please reduce the length of the messages or completion."
+            )
+            raise ContainerError(
+                400, {"object": "error", "message": message, "type": "BadRequestError", "param": None, "code": 400}
+            )
+
+    @staticmethod
+    def _error(message: str, error_type: str) -> dict[str, Any]:
+        return {"error": message, "error_type": error_type}
+
+    def _whole(self, kind: str, path: str, n: int, prompt_tokens: int) -> Any:
+        text = "".join(token_text(i) for i in range(n))
+        if kind == "chat":
+            return {
+                "id": "emulated",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.profile.served_name,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}],
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": n + prompt_tokens},
+            }
+        whole = {"generated_text": text, "details": {"finish_reason": "length", "generated_tokens": n}}
+        # TGI's /invocations answers a generate body with a JSON array, LMI with an object (REFERENCE.md).
+        return [whole] if path == "/invocations" and self.profile.flavor == "tgi" else whole
+
+    async def _stream(self, writer: asyncio.StreamWriter, n: int, fmt: str, prompt: str) -> None:
+        self.stats.started += 1
+        content_type = "application/jsonlines" if fmt == "lines" else "text/event-stream"
+        writer.write(
+            f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nX-LLM-Emulator: {self.profile.flavor}\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        interval = 1 / self.tokens_per_s
+        start = time.perf_counter() + self.first_token_delay_s
+        fail, die = "FAIL_MIDSTREAM" in prompt, "DIE_MIDSTREAM" in prompt
+        try:
+            for i in range(n):
+                # Pace against the clock, not the previous sleep, so the rate holds under load.
+                delay = start + i * interval - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if die and i == 2:
+                    writer.transport.abort()  # no terminating chunk: the connection just drops
+                    self.stats.cancelled += 1
+                    return
+                if fail and i == 2:
+                    event: dict[str, Any] = {
+                        "error": "Request failed during generation: CUDA out of memory",
+                        "error_type": "generation",
+                    }
+                    await _chunk(writer, _frame(event, fmt))
+                    break
+                await _chunk(writer, _frame(self._event(i, n, fmt), fmt))
+            if fmt == "chat" and not fail:
+                await _chunk(writer, b"data:[DONE]\n\n")
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+            self.stats.completed += 1
+        except (ConnectionError, asyncio.CancelledError):
+            self.stats.cancelled += 1
+            raise ConnectionResetError from None
+
+    def _event(self, i: int, n: int, fmt: str) -> dict[str, Any]:
+        last = i == n - 1
+        if fmt == "chat":
+            return {
+                "id": "emulated",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": self.profile.served_name,
+                "choices": [
+                    {"index": 0, "delta": {"content": token_text(i)}, "finish_reason": "length" if last else None}
+                ],
+            }
+        details = {"finish_reason": "length", "generated_tokens": n} if last else None
+        whole = "".join(token_text(j) for j in range(n)) if last else None
+        return {
+            "index": i + 1,
+            "token": {"id": i, "text": token_text(i), "logprob": -0.5, "special": False},
+            "generated_text": whole,
+            "details": details,
+        }
+
+    async def _json(self, writer: asyncio.StreamWriter, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        writer.write(
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+            f"X-LLM-Emulator: {self.profile.flavor}\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
+        await writer.drain()
+
+
+def _frame(event: dict[str, Any], fmt: str) -> bytes:
+    data = json.dumps(event).encode()
+    return data + b"\n" if fmt == "lines" else b"data:" + data + b"\n\n"
+
+
+async def _chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
+    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    await writer.drain()
+    if writer.is_closing() or writer.transport.is_closing():
+        raise ConnectionResetError
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--tokens-per-s", type=float, default=50.0)
+    parser.add_argument("--first-token-delay-s", type=float, default=0.0)
+    parser.add_argument("--flavor", choices=["tgi", "lmi", "vllm"], default="tgi")
+    parser.add_argument("--max-input-tokens", type=int)
+    parser.add_argument("--max-total-tokens", type=int)
+    parser.add_argument("--model-id", default="synthetic")
+    args = parser.parse_args()
+    profile = Profile(args.flavor, args.model_id, args.max_input_tokens, args.max_total_tokens)
+
+    async def run() -> None:
+        container = EmulatedContainer(args.tokens_per_s, args.first_token_delay_s, profile=profile)
+        url = await container.start(port=args.port)
+        print(f"emulated {args.flavor} container on {url}", flush=True)
+        await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        try:
+            import uvloop
+
+            uvloop.run(run())
+        except ImportError:
+            asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

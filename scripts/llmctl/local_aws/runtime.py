@@ -1,0 +1,315 @@
+"""A local SageMaker runtime on 127.0.0.1: `InvokeEndpoint` and `InvokeEndpointWithResponseStream` for the endpoints
+that `make apply ENV=local` created in the local control plane (the moto server), fronting each endpoint's container
+as SageMaker fronts `/invocations` and `/ping`.
+
+    python -m llmctl.local_aws.runtime --port 5056 --aws-url http://127.0.0.1:5055 [--container-url [ENDPOINT=]URL]
+
+An endpoint name resolves through the control plane (DescribeEndpoint → endpoint configuration → model → image and
+environment), so only endpoints that exist and are InService answer. Each model gets an emulated container chosen
+from its image (llmctl.local_aws.container), or the container at --container-url (a real TGI/vLLM/LMI container).
+Responses use the real service's shapes: event-stream framing with PayloadPart events and ModelStreamError exception
+events, 424 ModelError carrying OriginalStatusCode/OriginalMessage/LogStreamArn, 400 ValidationError for an unknown
+endpoint, and the invocation timeout (SageMaker's 60 s, configurable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import boto3
+from aiohttp import web
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .container import EmulatedContainer, Profile
+from .eventstream import payload_part, stream_exception
+
+ACCOUNT = "123456789012"  # moto's account
+_ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.sagemaker/"
+_TIMEOUT_MESSAGE = (
+    "Your invocation timed out while waiting for a response from container primary. Review the latency metrics for "
+    "each container in Amazon CloudWatch, resolve the issue, and try again."
+)
+
+
+class AwsError(Exception):
+    """An error response of the SageMaker runtime: HTTP status, x-amzn-ErrorType code, and the JSON members."""
+
+    def __init__(self, status: int, code: str, message: str, **members: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.members = status, code, message, members
+
+    def response(self) -> web.Response:
+        body = {"message": self.message, **self.members}
+        headers = {"x-amzn-ErrorType": self.code + _ERROR_TYPE_SUFFIX, "x-amzn-RequestId": str(uuid.uuid4())}
+        return web.json_response(body, status=self.status, headers=headers)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    endpoint: str
+    variant: str
+    model_name: str
+    image: str
+    env: dict[str, str]
+
+
+class ControlPlane:
+    """Endpoint → variant → model, read from the local control plane the way SageMaker reads its own."""
+
+    def __init__(self, aws_url: str, region: str) -> None:
+        self._client = boto3.client(
+            "sagemaker",
+            endpoint_url=aws_url,
+            region_name=region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10),
+        )
+        self.region = region
+
+    def resolve(self, endpoint: str, target_variant: str | None) -> Deployment:
+        try:
+            described = self._client.describe_endpoint(EndpointName=endpoint)
+        except ClientError:
+            raise AwsError(400, "ValidationError", f"Endpoint {endpoint} of account {ACCOUNT} not found.") from None
+        status = described["EndpointStatus"]
+        if status not in ("InService", "Updating"):
+            raise AwsError(
+                400, "ValidationError", f"Endpoint {endpoint} is {status}; an endpoint must be InService to be invoked."
+            )
+        config = self._client.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+        variants = config["ProductionVariants"]
+        if target_variant is not None:
+            variants = [v for v in variants if v["VariantName"] == target_variant]
+            if not variants:
+                raise AwsError(
+                    400, "ValidationError", f"Endpoint {endpoint} has no production variant named {target_variant}."
+                )
+        variant = variants[0]
+        model = self._client.describe_model(ModelName=variant["ModelName"])
+        container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+        return Deployment(
+            endpoint,
+            variant["VariantName"],
+            model["ModelName"],
+            container.get("Image", ""),
+            dict(container.get("Environment") or {}),
+        )
+
+
+class Containers:
+    """The container behind each model: an emulator started on first use, or a configured URL."""
+
+    def __init__(self, overrides: dict[str | None, str], tokens_per_s: float, first_token_s: float) -> None:
+        self._overrides = overrides
+        self._tokens_per_s, self._first_token_s = tokens_per_s, first_token_s
+        self._emulators: dict[str, EmulatedContainer] = {}
+        self._lock = asyncio.Lock()
+        self.placements: dict[str, dict[str, Any]] = {}
+
+    async def url_for(self, deployment: Deployment) -> str:
+        override = self._overrides.get(deployment.endpoint) or self._overrides.get(None)
+        if override:
+            self._place(deployment, override, "container at --container-url")
+            return override
+        async with self._lock:
+            emulator = self._emulators.get(deployment.model_name)
+            if emulator is None:
+                profile = Profile.from_model(deployment.image, deployment.env)
+                emulator = EmulatedContainer(self._tokens_per_s, self._first_token_s, profile=profile)
+                await emulator.start()
+                self._emulators[deployment.model_name] = emulator
+        self._place(deployment, emulator.url, f"emulated {emulator.profile.flavor} container")
+        return emulator.url
+
+    def _place(self, deployment: Deployment, url: str, kind: str) -> None:
+        self.placements[deployment.endpoint] = {
+            "endpoint": deployment.endpoint,
+            "model": deployment.model_name,
+            "image": deployment.image,
+            "container": kind,
+            "url": url,
+        }
+
+    async def aclose(self) -> None:
+        for emulator in self._emulators.values():
+            await emulator.stop()
+
+
+class LocalRuntime:
+    def __init__(self, control: ControlPlane, containers: Containers, invocation_timeout_s: float = 60.0) -> None:
+        self.control, self.containers, self.timeout_s = control, containers, invocation_timeout_s
+        self._session: aiohttp.ClientSession | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=6 * 1024 * 1024 + 1024)  # SageMaker's 6 MB payload limit
+        app.router.add_get("/ping", self.ping)
+        app.router.add_get("/local/containers", self.list_containers)
+        app.router.add_post("/endpoints/{name}/invocations", self.invoke)
+        app.router.add_post("/endpoints/{name}/invocations-response-stream", self.invoke_stream)
+        app.on_cleanup.append(self._cleanup)
+        return app
+
+    async def _cleanup(self, app: web.Application) -> None:
+        if self._session is not None:
+            await self._session.close()
+        await self.containers.aclose()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(auto_decompress=False)
+        return self._session
+
+    async def ping(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def list_containers(self, request: web.Request) -> web.Response:
+        return web.json_response(list(self.containers.placements.values()))
+
+    async def _deployment(self, request: web.Request) -> tuple[Deployment, str]:
+        if request.headers.get("X-Amzn-SageMaker-Inference-Component"):
+            raise AwsError(400, "ValidationError", "The local runtime does not emulate inference components.")
+        deployment = await asyncio.to_thread(
+            self.control.resolve, request.match_info["name"], request.headers.get("X-Amzn-SageMaker-Target-Variant")
+        )
+        return deployment, await self.containers.url_for(deployment)
+
+    def _forward_headers(self, request: web.Request) -> dict[str, str]:
+        headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
+        if "Accept" in request.headers:
+            headers["Accept"] = request.headers["Accept"]
+        if "X-Amzn-SageMaker-Custom-Attributes" in request.headers:
+            headers["X-Amzn-SageMaker-Custom-Attributes"] = request.headers["X-Amzn-SageMaker-Custom-Attributes"]
+        return headers
+
+    def _model_error(self, deployment: Deployment, status: int, original: str) -> AwsError:
+        kind = "client" if 400 <= status < 500 else "server"
+        group = f"/aws/sagemaker/Endpoints/{deployment.endpoint}"
+        return AwsError(
+            424,
+            "ModelError",
+            f'Received {kind} error ({status}) from primary with message "{original}". See the log group {group} in '
+            f"account {ACCOUNT} for more information.",
+            ErrorCode=f"{kind.upper()}_ERROR_FROM_MODEL",
+            OriginalStatusCode=status,
+            OriginalMessage=original,
+            LogStreamArn=f"arn:aws:logs:{self.control.region}:{ACCOUNT}:log-group:{group}",
+        )
+
+    async def invoke(self, request: web.Request) -> web.StreamResponse:
+        try:
+            deployment, url = await self._deployment(request)
+            body = await request.read()
+            try:
+                timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+                async with self.session.post(
+                    url + "/invocations", data=body, headers=self._forward_headers(request), timeout=timeout
+                ) as reply:
+                    payload = await reply.read()
+            except TimeoutError:
+                raise self._model_error(deployment, 0, _TIMEOUT_MESSAGE) from None
+            except aiohttp.ClientError as exc:
+                raise self._model_error(deployment, 0, f"the container closed the connection ({exc})") from None
+            if reply.status >= 400:
+                raise self._model_error(deployment, reply.status, payload.decode(errors="replace"))
+        except AwsError as error:
+            return error.response()
+        headers = {
+            "Content-Type": reply.headers.get("Content-Type", "application/json"),
+            "x-Amzn-Invoked-Production-Variant": deployment.variant,
+        }
+        return web.Response(body=payload, headers=headers)
+
+    async def invoke_stream(self, request: web.Request) -> web.StreamResponse:
+        try:
+            deployment, url = await self._deployment(request)
+            body = await request.read()
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.timeout_s, sock_read=self.timeout_s)
+            try:
+                reply = await self.session.post(
+                    url + "/invocations", data=body, headers=self._forward_headers(request), timeout=timeout
+                )
+            except TimeoutError:
+                raise self._model_error(deployment, 0, _TIMEOUT_MESSAGE) from None
+            except aiohttp.ClientError as exc:
+                raise self._model_error(deployment, 0, f"the container closed the connection ({exc})") from None
+            if reply.status >= 400:
+                payload = await reply.read()
+                reply.release()
+                raise self._model_error(deployment, reply.status, payload.decode(errors="replace"))
+        except AwsError as error:
+            return error.response()
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "application/vnd.amazon.eventstream",
+                "X-Amzn-SageMaker-Content-Type": reply.headers.get("Content-Type", "application/json"),
+                "x-Amzn-Invoked-Production-Variant": deployment.variant,
+            }
+        )
+        await response.prepare(request)
+        try:
+            async for data in reply.content.iter_any():
+                await response.write(payload_part(data))
+        except TimeoutError:
+            await response.write(
+                stream_exception(
+                    "ModelStreamError",
+                    "Your model primary did not complete sending the inference response in the allotted time.",
+                    "ModelInvocationTimeExceeded",
+                )
+            )
+        except aiohttp.ClientPayloadError:
+            await response.write(
+                stream_exception(
+                    "ModelStreamError",
+                    "The Transmission Control Protocol (TCP) connection between the client and the model was reset "
+                    "or closed.",
+                    "StreamBroken",
+                )
+            )
+        finally:
+            reply.release()
+        await response.write_eof()
+        return response
+
+
+def _overrides(values: list[str]) -> dict[str | None, str]:
+    """`URL` applies to every endpoint, `ENDPOINT=URL` to one."""
+    result: dict[str | None, str] = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if sep and not name.startswith("http"):
+            result[name] = url.rstrip("/")
+        else:
+            result[None] = value.rstrip("/")
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=5056)
+    parser.add_argument("--aws-url", default="http://127.0.0.1:5055", help="the local control plane (moto)")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--container-url", action="append", default=[], help="[ENDPOINT=]URL of a real container")
+    parser.add_argument("--invocation-timeout", type=float, default=60.0, help="SageMaker's limit is 60 s")
+    parser.add_argument("--tokens-per-s", type=float, default=100.0, help="emulated generation rate")
+    parser.add_argument("--first-token-ms", type=float, default=50.0, help="emulated time to first token")
+    args = parser.parse_args(argv)
+    containers = Containers(_overrides(args.container_url), args.tokens_per_s, args.first_token_ms / 1000)
+    runtime = LocalRuntime(ControlPlane(args.aws_url, args.region), containers, args.invocation_timeout)
+    print(json.dumps({"runtime": f"http://127.0.0.1:{args.port}", "control_plane": args.aws_url}), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        web.run_app(runtime.app(), host="127.0.0.1", port=args.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
