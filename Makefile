@@ -24,7 +24,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars demo up down plan apply destroy invoke load status serve bench bench-aws image test lint fmt typecheck unit integration tf-docs checkov clean
+.PHONY: bench-render help venv render tfvars demo up down plan apply destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probe
 bench-render: $(STAMP) ## Whole-process time of `llmctl render` (BASELINE=dir: vs an older checkout) → bench-results/
 	$(BIN)/python bench/bench_render_startup.py $(if $(BASELINE),--baseline $(BASELINE),)
 
+bench-plan-review: $(STAMP) ## Time plan-review on a 2,000-resource synthetic plan → bench-results/plan-review.json
+	$(BIN)/python bench/bench_plan_review.py
+
 bench-aws: $(STAMP) ## Thread pool + boto3 vs aiobotocore for the SageMaker upstream → bench-results/aws-adapter.json
 	$(BIN)/python bench/bench_aws_adapter.py
 
@@ -125,13 +128,24 @@ $(CHECKOV):
 	.tools/checkov/bin/python -m pip install --quiet --upgrade pip
 	.tools/checkov/bin/python -m pip install --quiet 'checkov>=3.3,<3.4'
 
+ACTIONLINT := .tools/bin/actionlint
+$(ACTIONLINT):
+	@command -v go >/dev/null || { echo "actionlint needs Go (go install); install Go >= 1.22"; exit 1; }
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7
+
+actionlint: $(ACTIONLINT) ## Lint .github/workflows (actionlint, installed with go install into .tools/bin)
+	$(ACTIONLINT) -no-color
+
+plan-fixtures: $(STAMP) ## Regenerate tests/fixtures/plans from real local-env plans (plan-review golden tests)
+	$(BIN)/python tools/make_plan_fixtures.py
+
 tf-docs: $(STAMP) ## Rewrite the inputs/outputs tables of terraform/modules/*/README.md
 	$(BIN)/python tools/terraform_docs.py
 
 checkov: $(CHECKOV) ## checkov over terraform/ (its own venv: a large tree kept out of the project's dependencies)
 	$(CHECKOV) -d terraform --framework terraform --quiet --compact --skip-download
 
-test: $(STAMP) lint typecheck checkov ## Lint, type-check, checkov, and run every test (unit, integration, Terraform)
+test: $(STAMP) lint typecheck checkov actionlint ## Lint, type-check, checkov, and run every test (unit, integration, Terraform)
 	$(BIN)/pytest -q
 
 clean: ## Remove .venv, tools and caches

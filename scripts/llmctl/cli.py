@@ -23,6 +23,7 @@ _COMMANDS = {
     "status": "status_cmd:status_cmd",
     "tf": "tf_cmd:tf_group",
     "local": "local_cmd:local_group",
+    "plan-review": "plan_review_cmd:plan_review_cmd",
 }
 
 

@@ -108,13 +108,25 @@ def _env_options(func: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="With --offline: the account ID the plan's ARNs show.",
 )
-def plan_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, offline: bool, account_id: str) -> None:
-    """Init, plan to llm.tfplan, and write the plan as JSON (llm.tfplan.json) beside it.
+@click.option("--destroy", is_flag=True, help="Plan the teardown instead (review it like any other plan).")
+@click.option("--review/--no-review", default=True, show_default=True, help="Print `llmctl plan-review`'s summary.")
+def plan_cmd(
+    env: str,
+    directory: Path | None,
+    aws_endpoint_url: str | None,
+    offline: bool,
+    account_id: str,
+    destroy: bool,
+    review: bool,
+) -> None:
+    """Init, plan to llm.tfplan, write the plan as JSON (llm.tfplan.json) beside it, and print the review summary
+    (replacements and why, IAM changes, $/hour before and after, danger flags: `llmctl plan-review`).
 
     \b
     Examples:
       llmctl tf plan --env dev
       llmctl tf plan --env dev --offline --account-id 111122223333
+      llmctl tf plan --env dev --destroy
     """
     if offline and not (len(account_id) == 12 and account_id.isdigit()):
         raise LlmctlError(f"--account-id {account_id} must be a 12-digit AWS account ID.")
@@ -131,14 +143,20 @@ def plan_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, off
             input=False,
             out=tfc.PLAN_FILE,
             refresh=False if offline else None,
+            destroy=tfc.flag() if destroy else None,
             var=_local_vars(env, aws_endpoint_url) or None,
         )
         plan_json = root.run("show", tfc.PLAN_FILE, capture=True, json=tfc.flag())
     finally:
         override.unlink(missing_ok=True)
     (root.directory / tfc.PLAN_JSON).write_text(plan_json)
-    summary = _summary(json.loads(plan_json))
-    click.echo(f"plan: {summary}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
+    plan = json.loads(plan_json)
+    click.echo(f"plan: {_summary(plan)}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
+    if review:
+        from ..plan_review import review as review_plan
+        from ..plan_review import terminal
+
+        terminal.show(review_plan(plan, title=f"plan review: {env}"), Console())
 
 
 @tf_group.command("apply")

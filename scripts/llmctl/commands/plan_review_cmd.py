@@ -1,0 +1,72 @@
+"""`llmctl plan-review PLAN`: a reviewer's summary of a Terraform plan of this stack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ..errors import LlmctlError
+from ..plan_review import markdown, plan, review, terminal
+from ..plan_review.findings import FLAGS
+
+
+def _flag_ids(value: str | None) -> set[str]:
+    if not value:
+        return set()
+    ids = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = sorted(ids - set(FLAGS))
+    if unknown:
+        raise LlmctlError(f"--fail-on {', '.join(unknown)}: unknown flag; use any of {', '.join(FLAGS)}.")
+    return ids
+
+
+@click.command("plan-review")
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "markdown", "json"]),
+    default="terminal",
+    show_default=True,
+    help="terminal (rich), markdown (a PR comment), json (scripts).",
+)
+@click.option("--fail-on", help=f"Exit 1 when any of these flags is raised (comma-separated): {', '.join(FLAGS)}.")
+@click.option("--title", default="Terraform plan", show_default=True, help="Heading of the summary.")
+@click.option("--region", help="Region for prices, when the plan has no `region` output.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the summary here (else stdout).")
+def plan_review_cmd(
+    plan_file: Path, fmt: str, fail_on: str | None, title: str, region: str | None, out: Path | None
+) -> None:
+    """Summarise a plan for review: resources by action (with the attributes that force each replacement), endpoint
+    rolls versus replacements, model replacements and why (image, env diff, weights), instance type and autoscaling
+    before/after, IAM statements added and removed (wildcards flagged), $/hour and $/month before and after, and
+    danger flags (data deletion, encryption, public access).
+
+    PLAN_FILE is the JSON `make plan` writes (llm.tfplan.json), or a binary plan (run through `terraform show -json`).
+
+    \b
+    Examples:
+      llmctl plan-review terraform/envs/dev/llm.tfplan.json
+      llmctl plan-review llm.tfplan.json --format markdown --out comment.md --fail-on replace-endpoint,delete-data
+    """
+    gate = _flag_ids(fail_on)
+    result = review(plan.load(plan_file), title=title, region=region)
+    if fmt == "json":
+        text = json.dumps(result.to_json(), indent=2) + "\n"
+    elif fmt == "markdown":
+        text = markdown.render(result)
+    else:
+        text = ""
+    if out is not None:
+        out.write_text(text if fmt != "terminal" else markdown.render(result))
+    elif fmt == "terminal":
+        terminal.show(result, Console())
+    else:
+        click.echo(text, nl=False)
+    raised = result.raised(gate)
+    if raised:
+        click.echo(f"plan-review: {len(raised)} gated flag(s): " + "; ".join(f.id for f in raised), err=True)
+        raise SystemExit(1)

@@ -1,0 +1,81 @@
+"""The whole review of one plan: counts by action, findings, IAM rows, cost rows, flags."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import cost, dangers, iam, sagemaker
+from .findings import FLAGS, Flag, Note
+from .plan import Change, changes
+
+ACTIONS = ("create", "update", "replace", "delete", "no-op")
+
+
+@dataclass
+class Review:
+    counts: dict[str, int]
+    changes: list[Change]
+    notes: list[Note]
+    flags: list[Flag]
+    iam: list[dict[str, Any]]
+    cost: list[dict[str, Any]]
+    region: str | None
+    price_source: str
+    title: str = "Terraform plan"
+    errors: list[str] = field(default_factory=list)
+
+    def raised(self, flag_ids: set[str]) -> list[Flag]:
+        return [f for f in self.flags if f.id in flag_ids]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "counts": self.counts,
+            "flags": [asdict(f) for f in self.flags],
+            "changes": [
+                {"address": c.address, "type": c.type, "action": c.action, "replace_paths": c.replace_paths}
+                for c in self.changes
+                if c.action != "no-op"
+            ],
+            "sagemaker": [asdict(n) for n in self.notes if not n.title.startswith("IAM ")],
+            "iam": self.iam,
+            "cost": {"region": self.region, "source": self.price_source, "variants": self.cost},
+        }
+
+
+def _region(plan: dict[str, Any]) -> str | None:
+    output = plan.get("planned_values", {}).get("outputs", {}).get("region", {})
+    value = output.get("value")
+    if isinstance(value, str):
+        return value
+    change = plan.get("output_changes", {}).get("region", {})
+    for side in ("after", "before"):  # a destroy plan has only the value before
+        if isinstance(change.get(side), str):
+            return str(change[side])
+    return None
+
+
+def review(plan: dict[str, Any], title: str = "Terraform plan", region: str | None = None) -> Review:
+    found = changes(plan)
+    counts = Counter(c.action for c in found if c.action in ACTIONS)
+    notes, flags = sagemaker.analyse(found)
+    iam_notes, iam_flags, iam_rows = iam.analyse(found)
+    region = region or _region(plan)
+    cost_rows, cost_flags = cost.analyse(found, region)
+    table = cost.price_table()
+    source = f"{table['description']} As of {table['as_of']}: " + "; ".join(table["sources"].values())
+    all_flags = flags + dangers.analyse(found) + iam_flags + cost_flags
+    assert all(f.id in FLAGS for f in all_flags)
+    return Review(
+        counts={a: counts.get(a, 0) for a in ACTIONS},
+        changes=found,
+        notes=notes + iam_notes,
+        flags=all_flags,
+        iam=iam_rows,
+        cost=cost_rows,
+        region=region,
+        price_source=source,
+        title=title,
+    )

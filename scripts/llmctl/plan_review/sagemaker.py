@@ -1,0 +1,191 @@
+"""SageMaker-aware reading of the plan: endpoint roll (blue/green) versus replacement (downtime), why a model is
+replaced (image, environment, weights), instance type and count, autoscaling bounds, timeouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .findings import Flag, Note
+from .plan import UNKNOWN, Change
+
+_TIMEOUTS = ("container_startup_health_check_timeout_in_seconds", "model_data_download_timeout_in_seconds")
+
+
+def _first(block: Any) -> dict[str, Any]:
+    return block[0] if isinstance(block, list) and block and isinstance(block[0], dict) else {}
+
+
+def _container(model: dict[str, Any]) -> dict[str, Any]:
+    return _first(model.get("primary_container")) or _first(model.get("container"))
+
+
+def _weights(container: dict[str, Any]) -> str | None:
+    source = _first(_first(container.get("model_data_source")).get("s3_data_source"))
+    value = source.get("s3_uri") or container.get("model_data_url")
+    return None if value in ("", UNKNOWN) else value
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """A real change: empty and unset are the same, and a value computed at apply is not a change by itself."""
+    old, new = (None if v == "" else v for v in (old, new))
+    return old != new and not (new == UNKNOWN and old is None)
+
+
+def env_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if old is None:
+            lines.append(f"+ {key}={new}")
+        elif new is None:
+            lines.append(f"- {key}={old}")
+        else:
+            lines.append(f"~ {key}: {old} → {new}")
+    return lines
+
+
+def _traffic(endpoint: dict[str, Any]) -> str:
+    config = _first(endpoint.get("deployment_config"))
+    policy = _first(config.get("blue_green_update_policy"))
+    if not policy:
+        if _first(config.get("rolling_update_policy")):
+            return "a rolling update (rolling_update_policy)"
+        return "SageMaker's default blue/green update (all traffic at once, no alarms watched)"
+    routing = _first(policy.get("traffic_routing_configuration"))
+    mode = routing.get("type", "ALL_AT_ONCE")
+    step = _first(routing.get("canary_size")) or _first(routing.get("linear_step_size"))
+    size = f" {step.get('value')}{'%' if step.get('type') == 'CAPACITY_PERCENT' else ' instances'}" if step else ""
+    wait = routing.get("wait_interval_in_seconds")
+    alarms = [a.get("alarm_name") for a in _first(config.get("auto_rollback_configuration")).get("alarms") or []]
+    text = f"blue/green, {mode}{size}" + (f", {wait} s between steps" if wait else "")
+    text += f", rolls back on alarms {', '.join(alarms)}" if alarms else ", no rollback alarms"
+    return text
+
+
+def _variants(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v.get("variant_name", "?"): v for v in config.get("production_variants") or [] if isinstance(v, dict)}
+
+
+def _bounds_text(bounds: tuple[Any, Any]) -> str:
+    return "..".join("—" if b is None else str(b) for b in bounds)
+
+
+def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
+    notes: list[Note] = []
+    flags: list[Flag] = []
+    by_type: dict[str, list[Change]] = {}
+    for change in changes:
+        by_type.setdefault(change.type, []).append(change)
+
+    for endpoint in by_type.get("aws_sagemaker_endpoint", []):
+        name = endpoint.after.get("name") or endpoint.before.get("name") or endpoint.address
+        if endpoint.action == "replace":
+            why = ", ".join(endpoint.replace_paths) or "a forced-new attribute"
+            notes.append(
+                Note(
+                    "danger",
+                    f"endpoint {name} is REPLACED (outage)",
+                    [
+                        f"deleted and created again because of {why}: no traffic is served until the new endpoint is "
+                        "InService (typically 10+ minutes for an LLM)",
+                    ],
+                )
+            )
+            flags.append(Flag("replace-endpoint", f"endpoint {name} is replaced because of {why}"))
+        elif endpoint.action == "delete":
+            notes.append(Note("danger", f"endpoint {name} is deleted"))
+            flags.append(Flag("delete-endpoint", f"endpoint {name} is deleted"))
+        elif endpoint.action == "create":
+            notes.append(
+                Note("info", f"endpoint {name} is created", [f"updates will roll as {_traffic(endpoint.after)}"])
+            )
+        elif endpoint.action == "update":
+            old, new = endpoint.before.get("endpoint_config_name"), endpoint.after.get("endpoint_config_name")
+            if old != new:
+                notes.append(
+                    Note(
+                        "warn",
+                        f"endpoint {name} rolls to a new configuration (no downtime)",
+                        [
+                            f"{_traffic(endpoint.after)}",
+                            f"configuration {old} → {new}",
+                        ],
+                    )
+                )
+            else:
+                notes.append(Note("info", f"endpoint {name} is updated in place"))
+
+    for config in by_type.get("aws_sagemaker_endpoint_configuration", []):
+        if config.action in ("no-op", "read"):
+            continue
+        before, after = _variants(config.before), _variants(config.after)
+        details = []
+        for variant in sorted(set(before) | set(after)):
+            old, new = before.get(variant, {}), after.get(variant, {})
+            for key, label in (
+                ("instance_type", "instance type"),
+                ("initial_instance_count", "initial instances"),
+                ("model_name", "model"),
+                *((t, t.replace("_", " ")) for t in _TIMEOUTS),
+            ):
+                if _differs(old.get(key), new.get(key)):
+                    details.append(f"{variant}: {label} {old.get(key, '—')} → {new.get(key, '—')}")
+        if _differs(config.before.get("kms_key_arn"), config.after.get("kms_key_arn")):
+            details.append(f"kms_key_arn {config.before.get('kms_key_arn')} → {config.after.get('kms_key_arn')}")
+        verb = {
+            "replace": "replaced (a new configuration, then the old one is deleted)",
+            "create": "created",
+            "delete": "deleted",
+            "update": "updated",
+        }.get(config.action, config.action)
+        notes.append(Note("info", f"endpoint configuration {verb}", details))
+
+    for model in by_type.get("aws_sagemaker_model", []):
+        if model.action in ("no-op", "read", "create"):
+            if model.action == "create":
+                container = _container(model.after)
+                notes.append(
+                    Note(
+                        "info",
+                        f"model {model.after.get('name')} is created",
+                        [
+                            f"image {container.get('image')}",
+                            *(f"{k}={v}" for k, v in sorted((container.get("environment") or {}).items())),
+                        ],
+                    )
+                )
+            continue
+        old, new = _container(model.before), _container(model.after)
+        reasons = []
+        if old.get("image") != new.get("image"):
+            reasons.append(f"image {old.get('image')} → {new.get('image')}")
+        reasons += env_diff(old.get("environment") or {}, new.get("environment") or {})
+        if _differs(_weights(old), _weights(new)):
+            reasons.append(f"weights {_weights(old)} → {_weights(new)}")
+        for key in ("execution_role_arn", "enable_network_isolation"):
+            if _differs(model.before.get(key), model.after.get(key)):
+                reasons.append(f"{key} {model.before.get(key)} → {model.after.get(key)}")
+        if model.replace_paths:
+            reasons.append(f"forced by: {', '.join(model.replace_paths)}")
+        title = f"model {model.before.get('name')} → {model.after.get('name')} ({model.action})"
+        notes.append(Note("warn" if model.action == "replace" else "info", title, reasons))
+
+    for target in by_type.get("aws_appautoscaling_target", []):
+        if target.action in ("no-op", "read"):
+            continue
+        old = (target.before.get("min_capacity"), target.before.get("max_capacity"))
+        new = (target.after.get("min_capacity"), target.after.get("max_capacity"))
+        resource = target.after.get("resource_id") or target.before.get("resource_id")
+        if old != new or target.action != "update":
+            notes.append(
+                Note(
+                    "info",
+                    f"autoscaling {resource} ({target.action})",
+                    [
+                        f"instances min..max {_bounds_text(old)} → {_bounds_text(new)}",
+                    ],
+                )
+            )
+    return notes, flags

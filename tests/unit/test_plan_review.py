@@ -1,0 +1,146 @@
+"""`llmctl plan-review` on real plans of the local env (tests/fixtures/plans, made by tools/make_plan_fixtures.py):
+the markdown of each is checked in (tests/golden/plan-review, regenerate with UPDATE_GOLDEN=1), and each scenario's
+verdict is asserted: what a reviewer must see."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from llmctl.cli import cli
+from llmctl.plan_review import markdown, review
+
+PLANS = Path(__file__).parents[1] / "fixtures" / "plans"
+GOLDEN = Path(__file__).parents[1] / "golden" / "plan-review"
+SCENARIOS = sorted(p.stem for p in PLANS.glob("*.json"))
+
+
+def _review(name: str) -> Any:
+    return review(json.loads((PLANS / f"{name}.json").read_text()), title=f"plan review: {name}")
+
+
+def _flags(name: str) -> set[str]:
+    return {f.id for f in _review(name).flags}
+
+
+def test_every_scenario_the_issue_names_has_a_real_plan() -> None:
+    assert set(SCENARIOS) >= {
+        "first-deploy",
+        "no-op",
+        "env-change",
+        "instance-type",
+        "autoscaling",
+        "iam-widening",
+        "destroy",
+    }
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_markdown_matches_golden(name: str) -> None:
+    text = markdown.render(_review(name))
+    golden = GOLDEN / f"{name}.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    assert text == golden.read_text()
+    assert len(text) <= markdown.COMMENT_LIMIT and text.startswith(markdown.MARKER)
+
+
+def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
+    result = _review("first-deploy")
+    assert result.counts["create"] == 27 and result.counts["delete"] == 0
+    assert result.flags == [], "the stack's own policies raise no flag"
+    (row,) = result.cost
+    assert row["before"] is None
+    assert row["after"]["instance_type"] == "ml.g5.2xlarge" and row["after"]["hourly_at_min"] == 1.515
+
+
+def test_no_op_plan_says_nothing_changes() -> None:
+    result = _review("no-op")
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 27}
+    assert result.flags == []
+
+
+def test_env_change_is_a_model_replacement_and_a_blue_green_roll_not_an_outage() -> None:
+    result = _review("env-change")
+    titles = [n.title for n in result.notes]
+    assert any("rolls to a new configuration (no downtime)" in t for t in titles)
+    model = next(n for n in result.notes if n.title.startswith("model "))
+    assert "~ MAX_BATCH_PREFILL_TOKENS: 6144 → 4096" in model.details
+    assert "replace-endpoint" not in _flags("env-change")
+    roll = next(n for n in result.notes if "rolls to" in n.title)
+    assert roll.details[0].startswith("blue/green, LINEAR 50%") and "rolls back on alarms" in roll.details[0]
+
+
+def test_instance_type_change_shows_the_cost_delta() -> None:
+    result = _review("instance-type")
+    (row,) = result.cost
+    assert (row["before"]["instance_type"], row["after"]["instance_type"]) == ("ml.g5.2xlarge", "ml.g6e.2xlarge")
+    assert (row["before"]["hourly_at_min"], row["after"]["hourly_at_min"]) == (1.515, 2.8026)
+    assert "cost-increase" in _flags("instance-type")
+
+
+def test_autoscaling_change_shows_the_new_bounds_and_their_cost() -> None:
+    result = _review("autoscaling")
+    scaling = next(n for n in result.notes if n.title.startswith("autoscaling"))
+    assert scaling.details == ["instances min..max 1..3 → 2..6"]
+    (row,) = result.cost
+    assert row["after"]["monthly_at_max"] == round(6 * 1.515 * 730, 2)
+    assert "cost-increase" in _flags("autoscaling")
+
+
+def test_iam_widening_is_flagged() -> None:
+    result = _review("iam-widening")
+    wide = [f.message for f in result.flags if f.id == "iam-wildcard"]
+    assert any("action ecr:*" in m for m in wide) and any("resource * for ecr:*" in m for m in wide)
+    (row,) = result.iam
+    assert row["address"].endswith("aws_iam_role_policy.this") and row["removed"] and row["added"]
+
+
+def test_destroy_flags_the_data_it_deletes() -> None:
+    messages = [f.message for f in _review("destroy").flags if f.id == "delete-data"]
+    assert any(m.startswith("artifacts bucket") for m in messages)
+    assert any(m.startswith("ECR repository") for m in messages)
+    assert any(m.startswith("KMS key") for m in messages)
+    assert "delete-endpoint" in _flags("destroy")
+
+
+def test_fail_on_gates_the_exit_code() -> None:
+    plan = str(PLANS / "destroy.json")
+    gated = CliRunner().invoke(cli, ["plan-review", plan, "--format", "json", "--fail-on", "delete-data"])
+    assert gated.exit_code == 1 and "gated flag" in gated.output
+    assert json.loads(gated.stdout)["flags"]
+    calm = CliRunner().invoke(cli, ["plan-review", str(PLANS / "no-op.json"), "--fail-on", "delete-data,iam-wildcard"])
+    assert calm.exit_code == 0, calm.output
+
+
+def test_bad_input_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
+    unknown = CliRunner().invoke(cli, ["plan-review", str(PLANS / "no-op.json"), "--fail-on", "everything"])
+    not_a_plan = tmp_path / "x.json"
+    not_a_plan.write_text('{"hello": 1}')
+    wrong = CliRunner().invoke(cli, ["plan-review", str(not_a_plan)])
+    for result, text in ((unknown, "unknown flag"), (wrong, "not a Terraform plan")):
+        assert result.exit_code == 2 and text in result.output and "Traceback" not in result.output
+
+
+def test_unknown_prices_are_never_guessed() -> None:
+    plan = json.loads((PLANS / "instance-type.json").read_text())
+    result = review({**plan, "planned_values": {"outputs": {"region": {"value": "eu-central-2"}}}})
+    assert result.region == "eu-central-2"
+    (row,) = result.cost
+    assert row["after"]["hourly_at_min"] is None
+    assert "price unknown" in markdown.render(result)
+
+
+def test_a_2000_resource_plan_fits_the_comment_limit_and_says_what_was_cut() -> None:
+    """Its speed is measured by bench/bench_plan_review.py."""
+    from bench_plan_review import synthetic_plan
+
+    text = markdown.render(review(synthetic_plan(2000)))
+    assert len(text) <= markdown.COMMENT_LIMIT
+    assert "not shown: a GitHub comment holds 65,536 characters" in text
+    assert "| create | update | replace | delete | no-op |" in text and "| 0 | 0 | 2000 | 0 | 0 |" in text
