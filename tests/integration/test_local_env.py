@@ -90,7 +90,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
 
     first = _plan(root, cwd, env, url)
-    assert len(first) == 27 and all(actions == ["create"] for actions in first.values())
+    assert len(first) == 26 and all(actions == ["create"] for actions in first.values())
 
     applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root)], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]

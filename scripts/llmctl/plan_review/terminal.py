@@ -27,7 +27,7 @@ def show(review: Review, console: Console) -> None:
     for note in review.notes:
         console.print(f"[{_STYLE.get(note.severity, '')}]{note.title}[/]")
         for detail in note.details:
-            console.print(f"    {detail}", markup=False, highlight=False)
+            console.print(f"    {detail}", markup=False, highlight=False, soft_wrap=True)
     if review.cost:
         table = Table(title=f"instance cost ({review.region or 'region unknown'})")
         for column in ("variant", "", "instance type", "instances", "$/h min", "$/h max", "$/month max"):

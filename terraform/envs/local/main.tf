@@ -120,5 +120,8 @@ module "stack" {
   alarms                      = { create_sns_topic = true }
   force_destroy               = true
   kms_deletion_window_in_days = 7
-  tags                        = local.tags
+  # Nothing ages in a local bucket, and the provider polls ~55 s for the rules to read back consistently: most of
+  # `make demo`'s time. Every other environment keeps them (the module's default).
+  artifacts_lifecycle_rules = false
+  tags                      = local.tags
 }

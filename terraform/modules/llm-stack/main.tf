@@ -32,6 +32,7 @@ module "artifacts" {
   bucket_name       = local.bucket_name
   kms_key_arn       = module.kms.key_arn
   access_log_bucket = var.access_log_bucket
+  lifecycle_rules   = var.artifacts_lifecycle_rules
   force_destroy     = var.force_destroy
   tags              = var.tags
 }

@@ -216,6 +216,13 @@ variable "kms_deletion_window_in_days" {
   default     = 30
 }
 
+variable "artifacts_lifecycle_rules" {
+  description = "Lifecycle rules on the artifacts bucket (expire replaced versions, abort stale uploads). Off only for throwaway environments."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete a non-empty bucket and repository (ephemeral environments only)."
   type        = bool

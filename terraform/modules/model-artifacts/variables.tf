@@ -38,6 +38,13 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "lifecycle_rules" {
+  description = "Expire replaced object versions and abort stale multipart uploads. Off only for throwaway buckets (the local env): the provider then skips its ~1 minute consistency wait."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "access_log_bucket" {
   description = "Bucket that receives S3 server access logs (prefix <bucket_name>/); null turns access logging off."
   type        = string

@@ -40,7 +40,7 @@ run "private_versioned_kms_bucket" {
     error_message = "requests without TLS are denied"
   }
   assert {
-    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : rule.noncurrent_version_expiration[0].noncurrent_days if rule.id == "expire-noncurrent-versions"]) == 30
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this[0].rule : rule.noncurrent_version_expiration[0].noncurrent_days if rule.id == "expire-noncurrent-versions"]) == 30
     error_message = "replaced versions expire after 30 days"
   }
   assert {
@@ -59,5 +59,18 @@ run "access_logging" {
   assert {
     condition     = aws_s3_bucket_logging.this[0].target_bucket == "llm-test-access-logs" && aws_s3_bucket_logging.this[0].target_prefix == "llm-test-artifacts-123456789012/"
     error_message = "access logs go to the given bucket under the bucket's name"
+  }
+}
+
+run "lifecycle_rules_can_be_left_out_for_throwaway_buckets" {
+  command = plan
+
+  variables {
+    lifecycle_rules = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_lifecycle_configuration.this) == 0 && aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled"
+    error_message = "without lifecycle rules the bucket is still versioned, only the rules go"
   }
 }
