@@ -1,0 +1,27 @@
+"""Every llmctl command answers --help with at least one example (the house rule for operator commands)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+from llmctl.cli import _COMMANDS, cli
+
+
+def _paths() -> list[list[str]]:
+    paths = []
+    for name in _COMMANDS:
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None, name
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in command.list_commands(click.Context(command))]
+        else:
+            paths.append([name])
+    return paths
+
+
+@pytest.mark.parametrize("path", _paths(), ids=" ".join)
+def test_help_has_an_example(path: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"llmctl {' '.join(path)} --help shows no example"
