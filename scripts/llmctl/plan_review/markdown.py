@@ -68,20 +68,11 @@ def render(review: Review, limit: int = COMMENT_LIMIT) -> str:
         head.append("**Flags**: none")
     head += _cost_lines(review)
     body: list[str] = []
-    sagemaker = [n for n in review.notes if not n.title.startswith("IAM ")]
-    if sagemaker:
-        lines = []
-        for note in sagemaker:
-            lines.append(f"- **{note.title}**")
-            lines += [f"  - {d}" for d in note.details]
-        body += _details("SageMaker", lines)
-    iam = [n for n in review.notes if n.title.startswith("IAM ")]
-    if iam:
-        lines = []
-        for note in iam:
-            lines.append(f"- **{note.title}**")
-            lines += [f"  - `{d}`" for d in note.details]
-        body += _details("IAM statements added and removed", lines)
+    for summary, is_iam, quote in (("SageMaker", False, ""), ("IAM statements added and removed", True, "`")):
+        notes = [n for n in review.notes if n.title.startswith("IAM ") == is_iam]
+        lines = [line for n in notes for line in (f"- **{n.title}**", *(f"  - {quote}{d}{quote}" for d in n.details))]
+        if lines:
+            body += _details(summary, lines)
     rules = [f"- `{flag}`: {text}" for flag, text in FLAGS.items()]
     tail = _details("Flag rules and price source", [*rules, "", review.price_source])
     changes = _change_rows(review)
