@@ -227,3 +227,19 @@ def test_the_service_and_the_openai_package_through_the_runtime(local_stack) -> 
         assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "t0 t1 t2 t3 "
     finally:
         service.stop()
+
+
+def test_a_runtime_without_its_control_plane_says_so() -> None:
+    runtime_port = _free_port()
+    runtime = _process(
+        "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", f"http://127.0.0.1:{_free_port()}"
+    )
+    try:
+        _wait(f"http://127.0.0.1:{runtime_port}/ping")
+        stack = {"runtime": f"http://127.0.0.1:{runtime_port}"}
+        result = _invoke(stack, "-e", "tgi-ep", "--no-stream", "hi")
+        assert result.exit_code == 5, result.output
+        assert "InternalFailure" in result.output and "start it with `make up`" in result.output
+    finally:
+        runtime.terminate()
+        runtime.wait(10)

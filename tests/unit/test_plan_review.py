@@ -144,3 +144,26 @@ def test_a_2000_resource_plan_fits_the_comment_limit_and_says_what_was_cut() -> 
     assert len(text) <= markdown.COMMENT_LIMIT
     assert "not shown: a GitHub comment holds 65,536 characters" in text
     assert "| create | update | replace | delete | no-op |" in text and "| 0 | 0 | 2000 | 0 | 0 |" in text
+
+
+def test_a_teams_own_prices_cover_regions_the_bundled_table_lacks(tmp_path: Path) -> None:
+    plan = json.loads((PLANS / "instance-type.json").read_text())
+    plan["planned_values"]["outputs"]["region"]["value"] = "eu-central-2"
+    plan_file, prices = tmp_path / "plan.json", tmp_path / "prices.json"
+    plan_file.write_text(json.dumps(plan))
+    prices.write_text(
+        json.dumps(
+            {"regions": {"eu-central-2": {"ml.g5.2xlarge": [1.9, "ours"]}}, "sources": {"ours": "our invoice, 2026-11"}}
+        )
+    )
+    result = CliRunner().invoke(cli, ["plan-review", str(plan_file), "--prices", str(prices), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    cost = json.loads(result.output)["cost"]
+    (row,) = cost["variants"]
+    assert row["before"]["hourly_at_min"] == 1.9, "the team's price is used"
+    assert row["after"]["hourly_at_min"] is None, "a type they did not price stays unknown"
+    assert "our invoice, 2026-11" in cost["source"]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"regions": {"eu-central-2": {"ml.g5.2xlarge": "cheap"}}}')
+    refused = CliRunner().invoke(cli, ["plan-review", str(plan_file), "--prices", str(bad)])
+    assert refused.exit_code == 2 and "is not a price table" in refused.output

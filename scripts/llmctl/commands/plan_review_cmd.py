@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -23,6 +24,26 @@ def _flag_ids(value: str | None) -> set[str]:
     return ids
 
 
+def _prices(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        table = json.loads(path.read_text())
+        ok = isinstance(table, dict) and all(
+            isinstance(entry, list) and isinstance(entry[0], int | float)
+            for types in table["regions"].values()
+            for entry in types.values()
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        ok = False
+    if not ok:
+        raise LlmctlError(
+            f"--prices {path} is not a price table; give JSON like "
+            '{"regions": {"eu-west-1": {"ml.g5.2xlarge": [1.5, "ours"]}}, "sources": {"ours": "where from"}}.'
+        )
+    return dict(table)
+
+
 @click.command("plan-review")
 @click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -36,9 +57,20 @@ def _flag_ids(value: str | None) -> set[str]:
 @click.option("--fail-on", help=f"Exit 1 when any of these flags is raised (comma-separated): {', '.join(FLAGS)}.")
 @click.option("--title", default="Terraform plan", show_default=True, help="Heading of the summary.")
 @click.option("--region", help="Region for prices, when the plan has no `region` output.")
+@click.option(
+    "--prices",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Your own price table (JSON, the shape of llmctl's catalog/prices.json) over the bundled one: other regions.",
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the summary here (else stdout).")
 def plan_review_cmd(
-    plan_file: Path, fmt: str, fail_on: str | None, title: str, region: str | None, out: Path | None
+    plan_file: Path,
+    fmt: str,
+    fail_on: str | None,
+    title: str,
+    region: str | None,
+    prices: Path | None,
+    out: Path | None,
 ) -> None:
     """Summarise a plan for review: resources by action (with the attributes that force each replacement), endpoint
     rolls versus replacements, model replacements and why (image, env diff, weights), instance type and autoscaling
@@ -51,9 +83,10 @@ def plan_review_cmd(
     Examples:
       llmctl plan-review terraform/envs/dev/llm.tfplan.json
       llmctl plan-review llm.tfplan.json --format markdown --out comment.md --fail-on replace-endpoint,delete-data
+      llmctl plan-review llm.tfplan.json --prices our-eu-prices.json   # regions the bundled table lacks
     """
     gate = _flag_ids(fail_on)
-    result = review(plan.load(plan_file), title=title, region=region)
+    result = review(plan.load(plan_file), title=title, region=region, prices=_prices(prices))
     if fmt == "json":
         text = json.dumps(result.to_json(), indent=2) + "\n"
     elif fmt == "markdown":

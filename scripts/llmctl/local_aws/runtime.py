@@ -26,7 +26,7 @@ import aiohttp
 import boto3
 from aiohttp import web
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .container import EmulatedContainer, Profile
 from .eventstream import payload_part, stream_exception
@@ -80,6 +80,10 @@ class ControlPlane:
             described = self._client.describe_endpoint(EndpointName=endpoint)
         except ClientError:
             raise AwsError(400, "ValidationError", f"Endpoint {endpoint} of account {ACCOUNT} not found.") from None
+        except BotoCoreError as exc:
+            raise AwsError(
+                500, "InternalFailure", f"the local control plane does not answer ({exc}); start it with `make up`."
+            ) from None
         status = described["EndpointStatus"]
         if status not in ("InService", "Updating"):
             raise AwsError(

@@ -22,10 +22,20 @@ def price_table() -> dict[str, Any]:
     return data
 
 
-def hourly(region: str | None, instance_type: str | None) -> float | None:
+def with_prices(extra: dict[str, Any]) -> dict[str, Any]:
+    """The bundled table with a team's own prices on top (same shape: regions → type → [USD/hour, source key])."""
+    base = price_table()
+    regions = {region: dict(types) for region, types in base["regions"].items()}
+    for region, types in extra.get("regions", {}).items():
+        regions.setdefault(region, {}).update(types)
+    sources = {**base["sources"], **extra.get("sources", {})}
+    return {**base, "regions": regions, "sources": sources, "as_of": extra.get("as_of", base["as_of"])}
+
+
+def hourly(table: dict[str, Any], region: str | None, instance_type: str | None) -> float | None:
     if region is None or instance_type is None:
         return None
-    entry = price_table()["regions"].get(region, {}).get(instance_type)
+    entry = table["regions"].get(region, {}).get(instance_type)
     return float(entry[0]) if entry else None
 
 
@@ -67,7 +77,9 @@ def _bounds(changes: list[Change], variant: str, side: str) -> tuple[int | None,
     return None, None
 
 
-def analyse(changes: list[Change], region: str | None) -> tuple[list[dict[str, Any]], list[Flag]]:
+def analyse(
+    changes: list[Change], region: str | None, table: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[Flag]]:
     rows: list[dict[str, Any]] = []
     flags: list[Flag] = []
     for config in (c for c in changes if c.type == "aws_sagemaker_endpoint_configuration"):
@@ -82,7 +94,7 @@ def analyse(changes: list[Change], region: str | None) -> tuple[list[dict[str, A
                 low, high = _bounds(changes, variant, side)
                 count = v.get("initial_instance_count")
                 capacity = Capacity(
-                    v.get("instance_type"), low or count, high or count, hourly(region, v.get("instance_type"))
+                    v.get("instance_type"), low or count, high or count, hourly(table, region, v.get("instance_type"))
                 )
                 sides[side] = capacity
             rows.append(

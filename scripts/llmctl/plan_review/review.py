@@ -57,14 +57,17 @@ def _region(plan: dict[str, Any]) -> str | None:
     return None
 
 
-def review(plan: dict[str, Any], title: str = "Terraform plan", region: str | None = None) -> Review:
+def review(
+    plan: dict[str, Any], title: str = "Terraform plan", region: str | None = None, prices: dict[str, Any] | None = None
+) -> Review:
+    """`prices`: a team's own price table merged over the bundled one (`llmctl plan-review --prices`)."""
     found = changes(plan)
     counts = Counter(c.action for c in found if c.action in ACTIONS)
     notes, flags = sagemaker.analyse(found)
     iam_notes, iam_flags, iam_rows = iam.analyse(found)
     region = region or _region(plan)
-    cost_rows, cost_flags = cost.analyse(found, region)
-    table = cost.price_table()
+    table = cost.with_prices(prices) if prices else cost.price_table()
+    cost_rows, cost_flags = cost.analyse(found, region, table)
     source = f"{table['description']} As of {table['as_of']}: " + "; ".join(table["sources"].values())
     all_flags = flags + dangers.analyse(found) + iam_flags + cost_flags
     assert all(f.id in FLAGS for f in all_flags)

@@ -94,6 +94,9 @@ class InferenceClient:
         """`deadline_s`: total seconds for each call, re-sends and the whole stream included."""
         self.target = target
         self._settings = settings or AwsSettings()
+        if deadline_s is not None and deadline_s < self._settings.read_timeout_s:
+            # No single read may outlast the whole call's budget.
+            self._settings = replace(self._settings, read_timeout_s=deadline_s)
         self._owns_runtime = runtime is None
         self.runtime = runtime if runtime is not None else make_runtime_client(self._settings)
         self.wire_format: WireFormat = wire_format
