@@ -15,6 +15,7 @@ PLAN_ARGS ?=
 LOCAL_AWS_PORT ?= 5055
 LOCAL_RUNTIME_PORT ?= 5056
 UP_ARGS ?=
+LOCAL_SERVICE_KEY ?= local-dev-key
 # ENV=local talks to the moto server (control plane) and the local SageMaker runtime of `make up` with fake
 # credentials; nothing leaves 127.0.0.1.
 LOCAL_CREDS := $(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1,)
@@ -81,8 +82,10 @@ status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 
 serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (LLM_SERVICE_* variables; ENV=local: its endpoint and runtime)
 ifeq ($(ENV),local)
+	@echo "serving the local endpoint on http://127.0.0.1:8000 with API key $(LOCAL_SERVICE_KEY) (local only)"
 	$(LOCAL_CREDS) LLM_SERVICE_ENDPOINT_NAME=$$($(BIN)/llmctl tf output endpoint_name --env local) \
 	  LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
+	  LLM_SERVICE_API_KEYS=$(LOCAL_SERVICE_KEY) LLM_SERVICE_REGION=us-east-1 \
 	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
 else
 	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
