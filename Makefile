@@ -91,10 +91,12 @@ else
 	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
 endif
 
-bench: $(STAMP) ## Service overhead benchmark (+ code-path and HTTP-client probes) → bench-results/
+bench: $(STAMP) ## Service overhead (3 runs/row, stall probe) + code path, HTTP client, hop floor, TTFT breakdown → bench-results/
 	$(BIN)/python bench/bench_service.py
 	cd bench && ../$(BIN)/python bench_asgi_path.py 2>/dev/null
 	cd bench && ../$(BIN)/python bench_http_client.py
+	cd bench && ../$(BIN)/python bench_hop_floor.py
+	cd bench && ../$(BIN)/python bench_ttft_breakdown.py
 
 bench-render: $(STAMP) ## Whole-process time of `llmctl render` (BASELINE=dir: vs an older checkout) → bench-results/
 	$(BIN)/python bench/bench_render_startup.py $(if $(BASELINE),--baseline $(BASELINE),)

@@ -11,19 +11,19 @@ from typing import Any
 
 import anyio
 import orjson
-from sse_starlette import EventSourceResponse
 
 from ..client import Completion, GenerationRequest, InferenceError, StreamChunk, WireFormat
 from ..settings import ServiceSettings
 from ..upstream import Upstream
 from .errors import ApiError, from_upstream, stream_event_for
+from .sse import SseResponse
 from .state import ServiceState
 
 log = logging.getLogger("llm_service.runner")
 
 
 def _sse(event: dict[str, Any] | str) -> bytes:
-    """One SSE event, encoded once here: sse-starlette passes bytes through untouched."""
+    """One SSE event, encoded once here and sent as is."""
     data = event.encode() if isinstance(event, str) else orjson.dumps(event)
     return b"data: " + data + b"\n\n"
 
@@ -92,7 +92,7 @@ class Generation:
         render: Callable[[StreamChunk], list[dict[str, Any] | str]],
         finish: Callable[[], list[dict[str, Any] | str]],
         path: str,
-    ) -> EventSourceResponse:
+    ) -> SseResponse:
         """Start the upstream stream; errors before the first chunk become a normal HTTP error response."""
         self.log_prompt(request)
         self.acquire()
@@ -106,7 +106,7 @@ class Generation:
             if isinstance(exc, InferenceError):
                 raise self._upstream_error(exc) from None
             raise
-        return EventSourceResponse(self._events(first, chunks, render, finish, path), sep="\n", ping=15)
+        return SseResponse(self._events(first, chunks, render, finish, path))
 
     async def _events(self, first: StreamChunk | None, chunks: AsyncIterator[StreamChunk],
                       render: Callable[[StreamChunk], list[dict[str, Any] | str]],
