@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from .findings import Flag
-from .plan import Change
+from .plan import Change, production_variants
 
 HOURS_PER_MONTH = 730
 
@@ -63,10 +63,6 @@ class Capacity:
         }
 
 
-def _variants(side: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {v.get("variant_name", "?"): v for v in side.get("production_variants") or [] if isinstance(v, dict)}
-
-
 def _bounds(changes: list[Change], variant: str, side: str) -> tuple[int | None, int | None]:
     for c in changes:
         if c.type != "aws_appautoscaling_target":
@@ -83,7 +79,7 @@ def analyse(
     rows: list[dict[str, Any]] = []
     flags: list[Flag] = []
     for config in (c for c in changes if c.type == "aws_sagemaker_endpoint_configuration"):
-        before, after = _variants(config.before), _variants(config.after)
+        before, after = production_variants(config.before), production_variants(config.after)
         for variant in sorted(set(before) | set(after)):
             sides: dict[str, Capacity | None] = {}
             for side, variants in (("before", before), ("after", after)):

@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from .findings import Flag
-from .plan import Change
+from .plan import Change, first_block
 
 _DATA = {"aws_s3_bucket": "artifacts bucket", "aws_ecr_repository": "ECR repository", "aws_kms_key": "KMS key"}
 _PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
 
-def _first(block: Any) -> dict[str, Any]:
-    return block[0] if isinstance(block, list) and block and isinstance(block[0], dict) else {}
-
-
 def _sse(change_side: dict[str, Any]) -> str | None:
-    rule = _first(change_side.get("rule"))
-    return _first(rule.get("apply_server_side_encryption_by_default")).get("sse_algorithm")
+    rule = first_block(change_side.get("rule"))
+    return first_block(rule.get("apply_server_side_encryption_by_default")).get("sse_algorithm")
 
 
 def _module(address: str) -> str:
@@ -42,7 +38,7 @@ def analyse(changes: list[Change]) -> list[Flag]:
                 flags.append(Flag("disable-encryption", f"{c.address}: bucket encryption {old} → {new or 'none'}"))
         if c.type == "aws_ecr_repository" and c.action in ("update", "replace"):
             old, new = (
-                _first(side.get("encryption_configuration")).get("encryption_type") for side in (c.before, c.after)
+                first_block(side.get("encryption_configuration")).get("encryption_type") for side in (c.before, c.after)
             )
             if old == "KMS" and new != "KMS":
                 flags.append(Flag("disable-encryption", f"{c.address}: repository encryption KMS → {new}"))

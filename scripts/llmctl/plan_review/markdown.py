@@ -68,8 +68,10 @@ def render(review: Review, limit: int = COMMENT_LIMIT) -> str:
         head.append("**Flags**: none")
     head += _cost_lines(review)
     body: list[str] = []
-    for summary, is_iam, quote in (("SageMaker", False, ""), ("IAM statements added and removed", True, "`")):
-        notes = [n for n in review.notes if n.title.startswith("IAM ") == is_iam]
+    for summary, notes, quote in (
+        ("SageMaker", review.notes, ""),
+        ("IAM statements added and removed", review.iam_notes, "`"),
+    ):
         lines = [line for n in notes for line in (f"- **{n.title}**", *(f"  - {quote}{d}{quote}" for d in n.details))]
         if lines:
             body += _details(summary, lines)

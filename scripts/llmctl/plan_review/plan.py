@@ -65,6 +65,16 @@ def _mask(values: Any, sensitive: Any, unknown: Any = None) -> Any:
     return values
 
 
+def first_block(block: Any) -> dict[str, Any]:
+    """A nested block's single element (the provider renders `block { … }` as a one-element list), or {}."""
+    return block[0] if isinstance(block, list) and block and isinstance(block[0], dict) else {}
+
+
+def production_variants(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """An endpoint configuration's production variants by name."""
+    return {v.get("variant_name", "?"): v for v in config.get("production_variants") or [] if isinstance(v, dict)}
+
+
 def _path(path: list[Any]) -> str:
     return ".".join(str(part) for part in path)
 

@@ -17,7 +17,8 @@ ACTIONS = ("create", "update", "replace", "delete", "no-op")
 class Review:
     counts: dict[str, int]
     changes: list[Change]
-    notes: list[Note]
+    notes: list[Note]  # SageMaker
+    iam_notes: list[Note]
     flags: list[Flag]
     iam: list[dict[str, Any]]
     cost: list[dict[str, Any]]
@@ -39,7 +40,7 @@ class Review:
                 for c in self.changes
                 if c.action != "no-op"
             ],
-            "sagemaker": [asdict(n) for n in self.notes if not n.title.startswith("IAM ")],
+            "sagemaker": [asdict(n) for n in self.notes],
             "iam": self.iam,
             "cost": {"region": self.region, "source": self.price_source, "variants": self.cost},
         }
@@ -74,7 +75,8 @@ def review(
     return Review(
         counts={a: counts.get(a, 0) for a in ACTIONS},
         changes=found,
-        notes=notes + iam_notes,
+        notes=notes,
+        iam_notes=iam_notes,
         flags=all_flags,
         iam=iam_rows,
         cost=cost_rows,

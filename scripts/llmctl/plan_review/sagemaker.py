@@ -6,21 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from .findings import Flag, Note
-from .plan import UNKNOWN, Change
+from .plan import UNKNOWN, Change, first_block, production_variants
 
 _TIMEOUTS = ("container_startup_health_check_timeout_in_seconds", "model_data_download_timeout_in_seconds")
 
 
-def _first(block: Any) -> dict[str, Any]:
-    return block[0] if isinstance(block, list) and block and isinstance(block[0], dict) else {}
-
-
 def _container(model: dict[str, Any]) -> dict[str, Any]:
-    return _first(model.get("primary_container")) or _first(model.get("container"))
+    return first_block(model.get("primary_container")) or first_block(model.get("container"))
 
 
 def _weights(container: dict[str, Any]) -> str | None:
-    source = _first(_first(container.get("model_data_source")).get("s3_data_source"))
+    source = first_block(first_block(container.get("model_data_source")).get("s3_data_source"))
     value = source.get("s3_uri") or container.get("model_data_url")
     return None if value in ("", UNKNOWN) else value
 
@@ -47,25 +43,21 @@ def env_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def _traffic(endpoint: dict[str, Any]) -> str:
-    config = _first(endpoint.get("deployment_config"))
-    policy = _first(config.get("blue_green_update_policy"))
+    config = first_block(endpoint.get("deployment_config"))
+    policy = first_block(config.get("blue_green_update_policy"))
     if not policy:
-        if _first(config.get("rolling_update_policy")):
+        if first_block(config.get("rolling_update_policy")):
             return "a rolling update (rolling_update_policy)"
         return "SageMaker's default blue/green update (all traffic at once, no alarms watched)"
-    routing = _first(policy.get("traffic_routing_configuration"))
+    routing = first_block(policy.get("traffic_routing_configuration"))
     mode = routing.get("type", "ALL_AT_ONCE")
-    step = _first(routing.get("canary_size")) or _first(routing.get("linear_step_size"))
+    step = first_block(routing.get("canary_size")) or first_block(routing.get("linear_step_size"))
     size = f" {step.get('value')}{'%' if step.get('type') == 'CAPACITY_PERCENT' else ' instances'}" if step else ""
     wait = routing.get("wait_interval_in_seconds")
-    alarms = [a.get("alarm_name") for a in _first(config.get("auto_rollback_configuration")).get("alarms") or []]
+    alarms = [a.get("alarm_name") for a in first_block(config.get("auto_rollback_configuration")).get("alarms") or []]
     text = f"blue/green, {mode}{size}" + (f", {wait} s between steps" if wait else "")
     text += f", rolls back on alarms {', '.join(alarms)}" if alarms else ", no rollback alarms"
     return text
-
-
-def _variants(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {v.get("variant_name", "?"): v for v in config.get("production_variants") or [] if isinstance(v, dict)}
 
 
 def _bounds_text(bounds: tuple[Any, Any]) -> str:
@@ -120,7 +112,7 @@ def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
     for config in by_type.get("aws_sagemaker_endpoint_configuration", []):
         if config.action in ("no-op", "read"):
             continue
-        before, after = _variants(config.before), _variants(config.after)
+        before, after = production_variants(config.before), production_variants(config.after)
         details = []
         for variant in sorted(set(before) | set(after)):
             old, new = before.get(variant, {}), after.get(variant, {})

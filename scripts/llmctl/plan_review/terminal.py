@@ -24,7 +24,7 @@ def show(review: Review, console: Console) -> None:
         console.print(f"[bold red]flag {flag.id}[/]: {flag.message}")
     if not review.flags:
         console.print("flags: none")
-    for note in review.notes:
+    for note in review.notes + review.iam_notes:
         console.print(f"[{_STYLE.get(note.severity, '')}]{note.title}[/]")
         for detail in note.details:
             console.print(f"    {detail}", markup=False, highlight=False, soft_wrap=True)
