@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .. import terraform_cli as tfc
 from ..aws_options import settings_from
 from ..endpoint_status import watch as watch_endpoint
 from ..errors import LlmctlError
+from ..plan_review.plan import changes as plan_changes
 from .invoke_cmd import invoke_cmd
 
 ENVS_DIR = Path("terraform/envs")
@@ -61,14 +63,8 @@ def _init(root: tfc.TerraformRoot, offline: bool) -> None:
 
 
 def _summary(plan: dict[str, Any]) -> str:
-    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
-    for change in plan.get("resource_changes", []):
-        actions = change["change"]["actions"]
-        if "create" in actions and "delete" in actions:
-            counts["replace"] += 1
-        elif actions[0] in counts:
-            counts[actions[0]] += 1
-    return ", ".join(f"{n} to {action}" for action, n in counts.items())
+    counts = Counter(change.action for change in plan_changes(plan))
+    return ", ".join(f"{counts[action]} to {action}" for action in ("create", "update", "delete", "replace"))
 
 
 @click.group("tf")
