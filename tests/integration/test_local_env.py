@@ -11,23 +11,16 @@ from pathlib import Path
 
 import boto3
 import pytest
+from support.servers import free_port
 from support.terraform import copy_terraform, llmctl, rendered_tfvars
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
     copy_terraform(tmp_path)
-    port, runtime_port = _free_port(), _free_port()
+    port, runtime_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **tf_env,

@@ -5,7 +5,6 @@ plane: botocore's real parsers on every reply, llmctl and the service as clients
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from llmctl.cli import cli
 from support.log_canary import PROMPT_CANARY
+from support.servers import free_port, wait_http
 
 pytestmark = pytest.mark.integration
 
@@ -36,23 +36,6 @@ ENDPOINTS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
 def _process(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -61,10 +44,10 @@ def _process(*args: str) -> subprocess.Popen[bytes]:
 def local_stack() -> Iterator[dict[str, str]]:
     """A private control plane (the patched moto of `make up`) with four endpoints, a second process speaking TGI's
     HTTP API (the "real" container), and the runtime with a 2 s invocation timeout."""
-    moto_port, runtime_port, container_port = _free_port(), _free_port(), _free_port()
+    moto_port, runtime_port, container_port = free_port(), free_port(), free_port()
     moto = _process("llmctl.local_aws.server", "--port", str(moto_port))
     aws = f"http://127.0.0.1:{moto_port}"
-    _wait(f"{aws}/moto-api/data.json")
+    wait_http(f"{aws}/moto-api/data.json")
     sagemaker = boto3.client("sagemaker", endpoint_url=aws, region_name="us-east-1")
     for name, (image, env) in ENDPOINTS.items():
         sagemaker.create_model(
@@ -101,8 +84,8 @@ def local_stack() -> Iterator[dict[str, str]]:
         ),
     ]
     try:
-        _wait(f"{container_url}/ping")
-        _wait(f"{runtime_url}/ping")
+        wait_http(f"{container_url}/ping")
+        wait_http(f"{runtime_url}/ping")
         yield {"runtime": runtime_url, "container": container_url, "aws": aws}
     finally:
         for process in [*processes, moto]:
@@ -230,12 +213,12 @@ def test_the_service_and_the_openai_package_through_the_runtime(local_stack) -> 
 
 
 def test_a_runtime_without_its_control_plane_says_so() -> None:
-    runtime_port = _free_port()
+    runtime_port = free_port()
     runtime = _process(
-        "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", f"http://127.0.0.1:{_free_port()}"
+        "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", f"http://127.0.0.1:{free_port()}"
     )
     try:
-        _wait(f"http://127.0.0.1:{runtime_port}/ping")
+        wait_http(f"http://127.0.0.1:{runtime_port}/ping")
         stack = {"runtime": f"http://127.0.0.1:{runtime_port}"}
         result = _invoke(stack, "-e", "tgi-ep", "--no-stream", "hi")
         assert result.exit_code == 5, result.output

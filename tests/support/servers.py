@@ -1,4 +1,5 @@
-"""Run the synthetic upstream and the service on 127.0.0.1 in background threads, for real-socket tests."""
+"""Run the emulated container and the service on 127.0.0.1 in background threads, for real-socket tests; free ports
+and waiting for a local server to answer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import socket
 import threading
 import time
+import urllib.request
 from typing import Any
 
 import uvicorn
@@ -16,6 +18,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout_s: float = 20.0) -> None:
+    """Return once `url` answers with a success status; fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
 
 
 class UpstreamThread:
