@@ -209,6 +209,12 @@ class LocalRuntime:
             LogStreamArn=f"arn:aws:logs:{self.control.region}:{ACCOUNT}:log-group:{group}",
         )
 
+    def _unanswered(self, deployment: Deployment, exc: Exception) -> AwsError:
+        """A container that did not answer in time, or dropped the connection, as SageMaker reports it."""
+        if isinstance(exc, TimeoutError):
+            return self._model_error(deployment, 0, _TIMEOUT_MESSAGE)
+        return self._model_error(deployment, 0, f"the container closed the connection ({exc})")
+
     async def invoke(self, request: web.Request) -> web.StreamResponse:
         try:
             deployment, url = await self._deployment(request)
@@ -219,10 +225,8 @@ class LocalRuntime:
                     url + "/invocations", data=body, headers=self._forward_headers(request), timeout=timeout
                 ) as reply:
                     payload = await reply.read()
-            except TimeoutError:
-                raise self._model_error(deployment, 0, _TIMEOUT_MESSAGE) from None
-            except aiohttp.ClientError as exc:
-                raise self._model_error(deployment, 0, f"the container closed the connection ({exc})") from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise self._unanswered(deployment, exc) from None
             if reply.status >= 400:
                 raise self._model_error(deployment, reply.status, payload.decode(errors="replace"))
         except AwsError as error:
@@ -242,10 +246,8 @@ class LocalRuntime:
                 reply = await self.session.post(
                     url + "/invocations", data=body, headers=self._forward_headers(request), timeout=timeout
                 )
-            except TimeoutError:
-                raise self._model_error(deployment, 0, _TIMEOUT_MESSAGE) from None
-            except aiohttp.ClientError as exc:
-                raise self._model_error(deployment, 0, f"the container closed the connection ({exc})") from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise self._unanswered(deployment, exc) from None
             if reply.status >= 400:
                 payload = await reply.read()
                 reply.release()
