@@ -18,7 +18,8 @@ UP_ARGS ?=
 LOCAL_SERVICE_KEY ?= local-dev-key
 # ENV=local talks to the moto server (control plane) and the local SageMaker runtime of `make up` with fake
 # credentials; nothing leaves 127.0.0.1.
-LOCAL_CREDS := $(if $(filter local,$(ENV)),AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1,)
+FAKE_CREDS := AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
+LOCAL_CREDS := $(if $(filter local,$(ENV)),$(FAKE_CREDS),)
 LOCAL_AWS := $(if $(filter local,$(ENV)),$(LOCAL_CREDS) AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_AWS_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_RUNTIME_URL=http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
 ENDPOINT ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
@@ -49,8 +50,7 @@ demo: $(STAMP) ## The whole product locally, no AWS account: up → render → a
 	@$(MAKE) --no-print-directory tfvars ENV=local
 	@$(MAKE) --no-print-directory apply ENV=local
 	@$(MAKE) --no-print-directory invoke ENV=local
-	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
-	  $(BIN)/python tools/demo_service.py --tf-dir terraform/envs/local
+	$(FAKE_CREDS) $(BIN)/python tools/demo_service.py --tf-dir terraform/envs/local
 
 up: $(STAMP) ## Start the local AWS: control plane (moto, :$(LOCAL_AWS_PORT)) + SageMaker runtime (:$(LOCAL_RUNTIME_PORT)); UP_ARGS=--container-url URL
 	$(BIN)/llmctl local up --port $(LOCAL_AWS_PORT) --runtime-port $(LOCAL_RUNTIME_PORT) $(UP_ARGS)
