@@ -21,12 +21,15 @@ LOCAL_SERVICE_KEY ?= local-dev-key
 FAKE_CREDS := AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
 LOCAL_CREDS := $(if $(filter local,$(ENV)),$(FAKE_CREDS),)
 LOCAL_AWS := $(if $(filter local,$(ENV)),$(LOCAL_CREDS) AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_AWS_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) LLM_LOCAL_RUNTIME_URL=http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
+# ENV=local: invoke/load/serve always answer from the local runtime, also when ENDPOINT= names an endpoint.
+LOCAL_RUNTIME := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
 ENDPOINT ?=
+INVOKE_ARGS ?= --max-new-tokens 32
 PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars demo up down plan apply destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,6 +47,12 @@ render: $(STAMP) ## Render container env + sizing (MODEL=, INSTANCE=, BACKEND=, 
 
 tfvars: $(STAMP) ## Render MODEL/INSTANCE into $(TF_DIR)/llm.auto.tfvars.json (the only file you write)
 	$(BIN)/llmctl render $(MODEL) --instance-type $(INSTANCE) --backend $(BACKEND) $(RENDER_ARGS) --format tfvars --out $(TF_DIR)/llm.auto.tfvars.json
+
+check: $(STAMP) ## Re-check $(TF_DIR)/llm.auto.tfvars.json (hand edits too) with render's container rules
+	$(BIN)/llmctl check $(TF_DIR)/llm.auto.tfvars.json
+
+models: $(STAMP) ## List the models render knows offline (the bundled catalog; gated ones marked)
+	$(BIN)/llmctl models
 
 demo: $(STAMP) ## The whole product locally, no AWS account: up → render → apply → invoke → the HTTP service (then `make down`)
 	@$(MAKE) --no-print-directory up
@@ -71,11 +80,11 @@ endif
 destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)
 
-invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=); non-zero exit on any failure
-	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) --max-new-tokens 32 --expect '\S' "$(PROMPT)"
+invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=; INVOKE_ARGS=, default --max-new-tokens 32); non-zero exit on any failure
+	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) $(INVOKE_ARGS) --expect '\S' "$(PROMPT)"
 
 load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or TF_DIR=)
-	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) --requests 100 --concurrency 8
+	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) --requests 100 --concurrency 8
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)
@@ -85,6 +94,7 @@ ifeq ($(ENV),local)
 	@echo "serving the local endpoint on http://127.0.0.1:8000 with API key $(LOCAL_SERVICE_KEY) (local only)"
 	$(LOCAL_CREDS) LLM_SERVICE_ENDPOINT_NAME=$$($(BIN)/llmctl tf output endpoint_name --env local) \
 	  LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
+	  LLM_SERVICE_AWS_CONTROL_ENDPOINT_URL=$$($(BIN)/llmctl tf output aws_endpoint_url --env local) \
 	  LLM_SERVICE_API_KEYS=$(LOCAL_SERVICE_KEY) LLM_SERVICE_REGION=us-east-1 \
 	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
 else
@@ -143,6 +153,9 @@ actionlint: $(ACTIONLINT) ## Lint .github/workflows (actionlint, installed with 
 
 plan-fixtures: $(STAMP) ## Regenerate tests/fixtures/plans from real local-env plans (plan-review golden tests)
 	$(BIN)/python tools/make_plan_fixtures.py
+
+docs-examples: $(STAMP) ## Re-run every `$ llmctl …` example in README.md and docs/ and write its output in place
+	$(BIN)/python tools/doc_examples.py
 
 tf-docs: $(STAMP) ## Rewrite the inputs/outputs tables of terraform/modules/*/README.md
 	$(BIN)/python tools/terraform_docs.py

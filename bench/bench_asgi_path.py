@@ -38,11 +38,25 @@ class InstantUpstream:
 
 
 async def first_body(app: Any) -> float:
-    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/generate_stream", "raw_path": b"/generate_stream",
-             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2),
-             "headers": [(b"content-type", b"application/json"), (b"authorization", b"Bearer k"),
-                         (b"content-length", str(len(BODY)).encode())], "state": {}}  # fmt: skip
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/generate_stream",
+        "raw_path": b"/generate_stream",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2),
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"authorization", b"Bearer k"),
+            (b"content-length", str(len(BODY)).encode()),
+        ],
+        "state": {},
+    }
     messages = [{"type": "http.request", "body": BODY, "more_body": False}]
     first: list[float] = []
     start = time.perf_counter()

@@ -150,9 +150,11 @@ def main() -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     cpus = sorted(os.sched_getaffinity(0))
-    stub = subprocess.Popen([sys.executable, "-c", STUB.format(tests=str(ROOT / "tests"), tokens=args.tokens,
-                                                              delay=1 / args.rate)],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    stub = subprocess.Popen(
+        [sys.executable, "-c", STUB.format(tests=str(ROOT / "tests"), tokens=args.tokens, delay=1 / args.rate)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         if len(cpus) > 1:
             os.sched_setaffinity(stub.pid, {cpus[0]})
@@ -165,8 +167,15 @@ def main() -> None:
     import aiobotocore
     import boto3
 
-    result = {"params": {"tokens": args.tokens, "rate": args.rate, "boto3": boto3.__version__,
-                         "aiobotocore": aiobotocore.__version__}, "runs": rows}  # fmt: skip
+    result = {
+        "params": {
+            "tokens": args.tokens,
+            "rate": args.rate,
+            "boto3": boto3.__version__,
+            "aiobotocore": aiobotocore.__version__,
+        },
+        "runs": rows,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "aws-adapter.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out / 'aws-adapter.json'}")

@@ -20,8 +20,14 @@ _END = object()
 class ThreadPoolSageMakerUpstream:
     name = "sagemaker-thread-pool"
 
-    def __init__(self, target: Target, settings: AwsSettings, max_threads: int = 256,
-                 runtime: Any | None = None, sagemaker: Any | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        target: Target,
+        settings: AwsSettings,
+        max_threads: int = 256,
+        runtime: Any | None = None,
+        sagemaker: Any | None = None,
+    ) -> None:
         self._target = target
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="sagemaker")
         # One runtime client (one connection pool, one per thread) shared by both wire formats.

@@ -6,7 +6,10 @@ copy of the repository's Terraform or tfvars the way a pull request would, then 
 
 Scenarios: first-deploy (empty state), no-op, env-change (one container variable), instance-type (Llama-3.1-8B from
 ml.g5.2xlarge to ml.g6e.2xlarge, re-rendered), autoscaling (1..3 → 2..6), iam-widening (the execution role's image
-pull statement widened to ecr:* on *), destroy (plan -destroy: the bucket, repository and key go).
+pull statement widened to ecr:* on *), disable-encryption (the bucket's SSE-KMS and the repository's KMS downgraded to
+AES256, the log group's key removed), public-access (a public access block relaxed and a bucket policy statement for
+Principal *), replace-endpoint (rollback_on_alarms turned off in settings.auto.tfvars: the provider forces a new
+endpoint), destroy (plan -destroy: the bucket, repository and key go).
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def main() -> int:
 
             original = tfvars.read_text()
             data = json.loads(original)
-            data["container_env"]["MAX_BATCH_PREFILL_TOKENS"] = "4096"
+            data["container_env"]["MAX_BATCH_PREFILL_TOKENS"] = "8192"  # a valid edit: llmctl check runs first
             tfvars.write_text(json.dumps(data))
             _llmctl(plan, tmp, env)
             _save(root, "env-change")
@@ -102,14 +105,14 @@ def main() -> int:
             _save(root, "instance-type")
             tfvars.write_text(original)
 
-            main_tf = root / "main.tf"
-            stack = main_tf.read_text()
-            scaled = stack.replace("min_capacity = 1\n    max_capacity = 3", "min_capacity = 2\n    max_capacity = 6")
-            assert scaled != stack, "the local env's autoscaling block moved; update this scenario"
-            main_tf.write_text(scaled)
+            settings_file = root / "settings.auto.tfvars"  # where a team changes bounds (docs/tfvars.md)
+            settings = settings_file.read_text()
+            scaled = settings.replace("min_capacity = 1\n  max_capacity = 3", "min_capacity = 2\n  max_capacity = 6")
+            assert scaled != settings, "the local env's autoscaling settings moved; update this scenario"
+            settings_file.write_text(scaled)
             _llmctl(plan, tmp, env)
             _save(root, "autoscaling")
-            main_tf.write_text(stack)
+            settings_file.write_text(settings)
 
             role_tf = tmp / "terraform" / "modules" / "execution-role" / "main.tf"
             role = role_tf.read_text()
@@ -123,6 +126,59 @@ def main() -> int:
             _llmctl(plan, tmp, env)
             _save(root, "iam-widening")
             role_tf.write_text(role)
+
+            def edited(path: Path, *replacements: tuple[str, str]) -> str:
+                """Apply each replacement to a module file (asserting it matched); returns the original text."""
+                original_text = path.read_text()
+                text = original_text
+                for old, new in replacements:
+                    assert old in text, f"{path.name} no longer has {old!r}; update this scenario"
+                    text = text.replace(old, new)
+                path.write_text(text)
+                return original_text
+
+            modules = tmp / "terraform" / "modules"
+            weakened = {
+                modules / "model-artifacts" / "main.tf": edited(
+                    modules / "model-artifacts" / "main.tf",
+                    (
+                        'sse_algorithm     = "aws:kms"\n      kms_master_key_id = var.kms_key_arn',
+                        'sse_algorithm = "AES256"',
+                    ),
+                ),
+                modules / "ecr-repository" / "main.tf": edited(
+                    modules / "ecr-repository" / "main.tf",
+                    ('encryption_type = "KMS"\n    kms_key         = var.kms_key_arn', 'encryption_type = "AES256"'),
+                ),
+                modules / "llm-endpoint" / "main.tf": edited(
+                    modules / "llm-endpoint" / "main.tf",
+                    ("kms_key_id        = var.log_kms_key_arn", "kms_key_id = null"),
+                ),
+            }
+            _llmctl(plan, tmp, env)
+            _save(root, "disable-encryption")
+            for path, text in weakened.items():
+                path.write_text(text)
+
+            artifacts = modules / "model-artifacts" / "main.tf"
+            opened = edited(
+                artifacts,
+                ("block_public_policy     = true", "block_public_policy     = false"),
+                (
+                    'data "aws_iam_policy_document" "bucket" {\n',
+                    'data "aws_iam_policy_document" "bucket" {\n  statement {\n    sid     = "PublicRead"\n'
+                    '    actions = ["s3:GetObject"]\n    principals {\n      type        = "*"\n'
+                    '      identifiers = ["*"]\n    }\n    resources = ["${local.bucket_arn}/*"]\n  }\n\n',
+                ),
+            )
+            _llmctl(plan, tmp, env)
+            _save(root, "public-access")
+            artifacts.write_text(opened)
+
+            settings_file.write_text(settings + "\nrollback_on_alarms = false\n")
+            _llmctl(plan, tmp, env)
+            _save(root, "replace-endpoint")
+            settings_file.write_text(settings)
 
             _llmctl([*plan, "--destroy"], tmp, env)
             _save(root, "destroy")

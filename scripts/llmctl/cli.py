@@ -16,6 +16,8 @@ from .errors import LlmctlError
 
 _COMMANDS = {
     "render": "render_cmd:render_cmd",
+    "check": "check_cmd:check_cmd",
+    "models": "models_cmd:models_cmd",
     "image-uri": "image_uri_cmd:image_uri_cmd",
     "instances": "instances_cmd:instances_cmd",
     "invoke": "invoke_cmd:invoke_cmd",

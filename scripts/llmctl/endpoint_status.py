@@ -94,10 +94,15 @@ def _add_scaling(autoscaling: Any, status: EndpointStatus, limit: int) -> None:
                 ServiceNamespace="sagemaker", ResourceId=resource_id, MaxResults=limit
             )
             variant.activities = [
-                {"start": _iso(a.get("StartTime")), "end": _iso(a.get("EndTime")), "status": a.get("StatusCode"),
-                 "description": a.get("Description"), "cause": a.get("Cause")}
+                {
+                    "start": _iso(a.get("StartTime")),
+                    "end": _iso(a.get("EndTime")),
+                    "status": a.get("StatusCode"),
+                    "description": a.get("Description"),
+                    "cause": a.get("Cause"),
+                }
                 for a in page.get("ScalingActivities", [])[:limit]
-            ]  # fmt: skip
+            ]
     except (ClientError, BotoCoreError) as exc:
         status.notes.append(
             f"autoscaling details unavailable ({_short(exc)}); check application-autoscaling:Describe* permissions"

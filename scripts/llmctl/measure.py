@@ -27,15 +27,17 @@ class Measured:
         return self.output_tokens / self.total_s
 
 
-def run(client: InferenceClient, request: GenerationRequest, stream: bool,
-        on_text: Callable[[str], None] | None = None) -> Measured:  # fmt: skip
+def run(
+    client: InferenceClient, request: GenerationRequest, stream: bool, on_text: Callable[[str], None] | None = None
+) -> Measured:
     start = time.perf_counter()
     if not stream:
         completion = client.invoke(request)
         if on_text:
             on_text(completion.text)
-        return Measured(completion.text, completion.finish_reason, completion.output_tokens, None,
-                        time.perf_counter() - start)  # fmt: skip
+        return Measured(
+            completion.text, completion.finish_reason, completion.output_tokens, None, time.perf_counter() - start
+        )
     pieces: list[str] = []
     first: float | None = None
     counted = 0

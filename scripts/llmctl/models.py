@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config_schema
-from .errors import LlmctlError, close_matches
+from .errors import LlmctlError
 
 # Families whose q/k/v projections carry a bias even though config.json has no attention_bias key.
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe"}
@@ -167,12 +167,49 @@ def catalog() -> dict[str, dict[str, Any]]:
             continue
         data = json.loads(item.read_text())
         for hub_id in data["hub_ids"]:
-            entries[hub_id.lower()] = {"hub_id": hub_id, "config": data["config"]}
+            entries[hub_id.lower()] = {"hub_id": hub_id, "config": data["config"], "gated": data.get("gated", False)}
     return entries
 
 
 def catalog_ids() -> list[str]:
     return sorted(entry["hub_id"] for entry in catalog().values())
+
+
+def is_gated(model_id: str) -> bool:
+    """Whether the Hub gates this catalog model behind a licence acceptance (a token is needed to download it)."""
+    entry = catalog().get(model_id.lower())
+    return bool(entry and entry["gated"])
+
+
+def catalog_suggestions(model_id: str) -> str:
+    """'Did you mean' with the catalog's own spelling of the ids (Hub ids are case-sensitive in URLs)."""
+    import difflib
+
+    found = difflib.get_close_matches(model_id.lower(), list(catalog()), n=3, cutoff=0.6)
+    return f" Did you mean {', '.join(catalog()[key]['hub_id'] for key in found)}?" if found else ""
+
+
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+def _hub_unreachable() -> str | None:
+    """Why the Hub cannot be asked (offline mode, or no TCP connection within a few seconds), or None.
+
+    huggingface_hub itself retries for ~20 s before giving up on an unreachable network; asking first keeps an
+    unknown model's error to a few seconds."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}:
+        return "HF_HUB_OFFLINE is set"
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = endpoint.hostname or "huggingface.co", endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} is unreachable ({type(exc).__name__})"
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
@@ -201,6 +238,13 @@ def _download_config(model_id: str, revision: str | None) -> dict[str, Any]:
         ) from None
     import logging
 
+    unreachable = _hub_unreachable()
+    if unreachable is not None:
+        raise LlmctlError(
+            f"{model_id} is not in the bundled catalog and the Hugging Face Hub cannot be asked for its config.json "
+            f"({unreachable}); pass --model-config PATH, or pick a catalog model (`llmctl models`)."
+            f"{catalog_suggestions(model_id)}"
+        )
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not our message
     from rich.console import Console
 
@@ -208,10 +252,10 @@ def _download_config(model_id: str, revision: str | None) -> dict[str, Any]:
         with Console(stderr=True).status(f"fetching {model_id}'s config.json from the Hugging Face Hub"):
             path = hf_hub_download(model_id, "config.json", revision=revision)
     except Exception as exc:
-        hint = close_matches(model_id.lower(), list(catalog()))
         raise LlmctlError(
             f"{model_id} is not in the bundled catalog and its config.json could not be downloaded "
-            f"({type(exc).__name__}); pass --model-config PATH.{hint}"
+            f"({type(exc).__name__}); pass --model-config PATH (`llmctl models` lists the catalog)."
+            f"{catalog_suggestions(model_id)}"
         ) from None
     return load_config_file(Path(path))
 

@@ -41,10 +41,13 @@ def print_table(result: RenderResult, console: Console) -> None:
         ("tokens that fit", f"{s.kv_cache_tokens:,}"),
         ("max input / total tokens", f"{plan.max_input_tokens:,} / {plan.max_total_tokens:,}"),
         ("concurrent full-length sequences", f"{s.max_concurrent_sequences:,}"),
-        ("startup / download timeout", f"{result.startup.container_startup_health_check_timeout_s} s / "
-                                       f"{result.startup.model_data_download_timeout_s} s"),
+        (
+            "startup / download timeout",
+            f"{result.startup.container_startup_health_check_timeout_s} s / "
+            f"{result.startup.model_data_download_timeout_s} s",
+        ),
         ("image", result.image_uri),
-    ]  # fmt: skip
+    ]
     for name, value in rows:
         summary.add_row(name, value)
     console.print(summary)
@@ -56,3 +59,5 @@ def print_table(result: RenderResult, console: Console) -> None:
     console.print(env)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
+    for warning in result.warnings:
+        console.print(f"[bold red]warning:[/bold red] {warning}")

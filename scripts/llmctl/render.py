@@ -12,7 +12,8 @@ from .backends.base import FLOAT16_ONLY_QUANTIZE
 from .errors import LlmctlError
 from .images import resolve_image_uri
 from .instances import InstanceType, by_size, get_instance
-from .models import ModelArch, resolve_model
+from .models import ModelArch, is_gated, resolve_model
+from .secrets_rule import secret_problems
 from .sizing import DEFAULT_MEMORY_UTILIZATION, GIB, MIB, Sizing, SizingInputs, choose_tp, size, valid_tp_degrees
 from .startup import Startup, estimate
 
@@ -59,6 +60,7 @@ class RenderResult:
     image_uri: str
     startup: Startup
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         s = self.sizing
@@ -97,6 +99,7 @@ class RenderResult:
             "instance_store_gb": self.instance.instance_store_gb,
             "env": self.env,
             "notes": self.notes,
+            "warnings": self.warnings,
         }
 
 
@@ -386,7 +389,7 @@ def render(req: RenderRequest) -> RenderResult:
     )
     env = backend.render_env(plan)
     env.update(req.env_overrides)
-    problems = backend.check_env(env, arch, instance.gpu)
+    problems = secret_problems(env) + backend.check_env(env, arch, instance.gpu)
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
     startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
@@ -395,4 +398,11 @@ def render(req: RenderRequest) -> RenderResult:
             f"{arch.name}'s checkpoint needs about {startup.disk_required_gb} GB of disk but {instance.name} has "
             f"{instance.instance_store_gb} GB of instance storage; choose a larger size of the family."
         )
-    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes)
+    warnings = []
+    if s3_uri is None and is_gated(arch.name):
+        warnings.append(
+            f"{arch.name} is gated on the Hugging Face Hub: the container cannot download it without a token, which "
+            "the stack never puts in its environment; stage the weights in the artifacts bucket and render with "
+            '--model-s3-uri s3://<bucket>/models/<name>/ (docs/deploy.md, "Gated models").'
+        )
+    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings)

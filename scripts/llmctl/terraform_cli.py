@@ -20,6 +20,8 @@ from .errors import LlmctlError
 DEFAULT_MIRROR = Path("/opt/tf-plugins")
 PLAN_FILE = "llm.tfplan"
 PLAN_JSON = "llm.tfplan.json"
+# Beside a plan made with --offline: `llmctl tf apply` refuses it (fake keys, a throwaway state).
+OFFLINE_PLAN_MARKER = "llm.tfplan.offline"
 TFVARS = "llm.auto.tfvars.json"
 OFFLINE_DATA_DIR = ".terraform-offline"
 OFFLINE_OVERRIDE = "llmctl_offline_override.tf"

@@ -23,23 +23,15 @@ from .render import RenderResult
 
 SCHEMA_VERSION = "1"
 SUFFIX = ".auto.tfvars.json"
-SECRET_ENV_KEYS = {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_API_TOKEN"}
 
 
 def tfvars(result: RenderResult) -> dict[str, Any]:
-    leaked = SECRET_ENV_KEYS & set(result.env)
-    if leaked:
-        raise LlmctlError(
-            f"{', '.join(sorted(leaked))} would be written into tfvars and Terraform state; stage gated "
-            "weights in S3 (--model-s3-uri) instead of passing a token."
-        )
     return {
         "image_uri": result.image_uri,
         "instance_type": result.instance.name,
         "container_env": dict(sorted(result.env.items())),
         "model_data_s3_uri": result.request.model_s3_uri,
-        "container_startup_health_check_timeout_in_seconds":
-            result.startup.container_startup_health_check_timeout_s,
+        "container_startup_health_check_timeout_in_seconds": result.startup.container_startup_health_check_timeout_s,
         "model_data_download_timeout_in_seconds": result.startup.model_data_download_timeout_s,
         # Every supported GPU family has NVMe instance storage, where SageMaker rejects VolumeSizeInGB.
         "volume_size_in_gb": None,
@@ -52,7 +44,7 @@ def tfvars(result: RenderResult) -> dict[str, Any]:
             "max_total_tokens": str(result.plan.max_total_tokens),
             "kv_cache_tokens": str(result.sizing.kv_cache_tokens),
         },
-    }  # fmt: skip
+    }
 
 
 def check_out_path(path: Path) -> None:

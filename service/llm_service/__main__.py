@@ -35,8 +35,17 @@ def main() -> None:
 
     import uvicorn
 
-    uvicorn.run("llm_service.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                loop="uvloop", http="httptools", access_log=False, log_level="warning")  # fmt: skip
+    uvicorn.run(
+        "llm_service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

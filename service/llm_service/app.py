@@ -37,7 +37,10 @@ def build_upstreams(settings: ServiceSettings) -> dict[str, Upstream]:
         assert settings.upstream_url is not None
         return {settings.served_model: HttpUpstream(settings.upstream_url, timeout_s=settings.upstream_timeout_s)}
     aws = AwsSettings(
-        region=settings.region, endpoint_url=settings.aws_endpoint_url, read_timeout_s=settings.upstream_timeout_s
+        region=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        control_endpoint_url=settings.aws_control_endpoint_url,
+        read_timeout_s=settings.upstream_timeout_s,
     )
     upstreams: dict[str, Upstream] = {}
     pool: SageMakerUpstream | None = None
@@ -110,16 +113,21 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # 404/405 and the like, in the caller's protocol rather than FastAPI's {"detail": …}.
         kinds = {404: "not_found_error", 405: "method_not_allowed"}
-        error = ApiError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}",
-                         kinds.get(exc.status_code, "invalid_request_error"), dict(exc.headers or {}))  # fmt: skip
+        error = ApiError(
+            exc.status_code,
+            f"{request.method} {request.url.path}: {exc.detail}",
+            kinds.get(exc.status_code, "invalid_request_error"),
+            dict(exc.headers or {}),
+        )
         return JSONResponse(body_for(request.url.path, error), status_code=exc.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        error = ApiError(400, f"{where}: {first.get('msg')}" if where else str(first.get("msg")),
-                         "invalid_request_error")  # fmt: skip
+        error = ApiError(
+            400, f"{where}: {first.get('msg')}" if where else str(first.get("msg")), "invalid_request_error"
+        )
         return JSONResponse(body_for(request.url.path, error), status_code=400)
 
     @app.exception_handler(Exception)
@@ -133,8 +141,12 @@ def _add_middleware(app: FastAPI, settings: ServiceSettings, state: ServiceState
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     app.add_middleware(JsonBodyContentType)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=state.metrics)  # outermost: sees every response, 413s included

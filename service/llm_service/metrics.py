@@ -11,14 +11,27 @@ _TTFT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("llm_requests", "Requests by route and HTTP status", ["route", "status"],
-                                registry=self.registry)  # fmt: skip
-        self.latency = Histogram("llm_request_seconds", "Time to the last byte, by route", ["route"],
-                                 buckets=_LATENCY_BUCKETS, registry=self.registry)  # fmt: skip
-        self.ttft = Histogram("llm_time_to_first_token_seconds", "Time to the first generated token", ["route"],
-                              buckets=_TTFT_BUCKETS, registry=self.registry)  # fmt: skip
-        self.output_tokens = Counter("llm_output_tokens", "Generated tokens returned", ["route"],
-                                     registry=self.registry)  # fmt: skip
-        self.upstream_errors = Counter("llm_upstream_errors", "Upstream failures by type", ["kind"],
-                                       registry=self.registry)  # fmt: skip
+        self.requests = Counter(
+            "llm_requests", "Requests by route and HTTP status", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "llm_request_seconds",
+            "Time to the last byte, by route",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.ttft = Histogram(
+            "llm_time_to_first_token_seconds",
+            "Time to the first generated token",
+            ["route"],
+            buckets=_TTFT_BUCKETS,
+            registry=self.registry,
+        )
+        self.output_tokens = Counter(
+            "llm_output_tokens", "Generated tokens returned", ["route"], registry=self.registry
+        )
+        self.upstream_errors = Counter(
+            "llm_upstream_errors", "Upstream failures by type", ["kind"], registry=self.registry
+        )
         self.inflight_streams = Gauge("llm_inflight_streams", "Streams being sent now", registry=self.registry)

@@ -44,6 +44,13 @@ class RequestContext:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             self.metrics.requests.labels(route, str(status)).inc()
-            log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
-                                       "ms": round((time.perf_counter() - started) * 1000, 2)})  # fmt: skip
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
             logs.request_id.reset(token)

@@ -26,7 +26,8 @@ class ServiceSettings(BaseSettings):
     endpoint_name: str | None = None
     inference_component: str | None = None
     region: str | None = None
-    aws_endpoint_url: str | None = None
+    aws_endpoint_url: str | None = None  # the SageMaker runtime (InvokeEndpoint*)
+    aws_control_endpoint_url: str | None = None  # the SageMaker API (DescribeEndpoint for /ready)
     aws_max_connections: int = Field(256, ge=1, le=4096, description="connection pool size to the SageMaker runtime")
     # HTTP upstream (a TGI / OpenAI-protocol container)
     upstream_url: str | None = None

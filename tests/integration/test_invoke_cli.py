@@ -17,8 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 def invoke(stub, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, ["invoke", "--endpoint-url", stub.url, "--region", "us-east-1", *args],
-                              input=input)  # fmt: skip
+    return CliRunner().invoke(cli, ["invoke", "--endpoint-url", stub.url, "--region", "us-east-1", *args], input=input)
 
 
 def test_streams_text_then_a_stats_line(stub_runtime) -> None:
@@ -33,8 +32,20 @@ def test_streams_text_then_a_stats_line(stub_runtime) -> None:
 
 
 def test_json_output_for_scripts(stub_runtime) -> None:
-    result = invoke(stub_runtime, "-e", "ep", "--json", "--no-stream", "--format", "tgi", "--max-new-tokens", "5",
-                    "--system", "be brief", "hi")  # fmt: skip
+    result = invoke(
+        stub_runtime,
+        "-e",
+        "ep",
+        "--json",
+        "--no-stream",
+        "--format",
+        "tgi",
+        "--max-new-tokens",
+        "5",
+        "--system",
+        "be brief",
+        "hi",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["text"].startswith("tok0") and data["output_tokens"] == 8 and data["stream"] is False
@@ -46,8 +57,11 @@ def test_prompt_from_stdin_and_messages_file(stub_runtime, tmp_path: Path) -> No
     assert invoke(stub_runtime, "-e", "ep", input="from stdin").exit_code == 0
     assert json.loads(stub_runtime.requests[-1]["body"])["messages"][-1]["content"] == "from stdin"
     messages = tmp_path / "m.json"
-    messages.write_text(json.dumps([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
-                                    {"role": "user", "content": "c"}]))  # fmt: skip
+    messages.write_text(
+        json.dumps(
+            [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+        )
+    )
     assert invoke(stub_runtime, "-e", "ep", "--messages-file", str(messages)).exit_code == 0
     assert len(json.loads(stub_runtime.requests[-1]["body"])["messages"]) == 3
 
@@ -64,8 +78,9 @@ def test_endpoint_from_terraform_output(stub_runtime, tmp_path: Path, monkeypatc
     tf_dir.mkdir(parents=True)
     fake = bin_dir / "terraform"
     # Stands in for `terraform output -json` of an applied root configuration.
-    fake.write_text('#!/bin/sh\necho \'{"endpoint_name": {"sensitive": false, "type": "string", '
-                    '"value": "llama-dev"}}\'\n')  # fmt: skip
+    fake.write_text(
+        '#!/bin/sh\necho \'{"endpoint_name": {"sensitive": false, "type": "string", "value": "llama-dev"}}\'\n'
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     result = invoke(stub_runtime, "--tf-dir", str(tf_dir), "hi")
@@ -125,8 +140,9 @@ def test_unreachable_exits_5() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens here once the socket closes
-    result = CliRunner().invoke(cli, ["invoke", "-e", "ep", "--endpoint-url", f"http://127.0.0.1:{port}",
-                                      "--region", "us-east-1", "hi"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["invoke", "-e", "ep", "--endpoint-url", f"http://127.0.0.1:{port}", "--region", "us-east-1", "hi"]
+    )
     assert result.exit_code == 5 and "could not connect" in result.stderr
 
 
@@ -150,11 +166,13 @@ def test_timeout_is_the_whole_call_and_a_silent_endpoint_gets_one_send(stub_runt
 
     from support.runtime_stub import SilentReply
 
+    timeout, silence = 1.0, 10.0
     for _ in range(4):
-        stub_runtime.replies.append(SilentReply(5.0))
+        stub_runtime.replies.append(SilentReply(silence))
     started = time.monotonic()
-    result = invoke(stub_runtime, "-e", "ep", "--timeout", "1", "--no-stream", "hi")
+    result = invoke(stub_runtime, "-e", "ep", "--timeout", str(timeout), "--no-stream", "hi")
     assert result.exit_code == 5, result.output
     assert "did not answer in time" in result.output and "Traceback" not in result.output
-    assert time.monotonic() - started < 2.5
+    # A defect waits out the silence or re-sends; halfway there leaves slack for a loaded host.
+    assert time.monotonic() - started < timeout + (silence - timeout) / 2
     assert len(stub_runtime.requests) == 1

@@ -77,6 +77,47 @@ def _invoke_the_deployed_endpoint(root: Path, cwd: Path, env: dict[str, str]) ->
         service.stop()
 
 
+def _change_the_scaling_bounds(root: Path, cwd: Path, env: dict[str, str], url: str) -> None:
+    """Issue 15: bounds set in the documented file show in the plan, the plan review and `llmctl status` after apply."""
+    settings = root / "settings.auto.tfvars"
+    text = settings.read_text()
+    settings.write_text(text.replace("min_capacity = 1\n  max_capacity = 3", "min_capacity = 2\n  max_capacity = 4"))
+    planned = llmctl(["tf", "plan", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env)
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    assert "instances min..max 1..3 → 2..4" in planned.stdout
+    plan = json.loads((root / "llm.tfplan.json").read_text())
+    (target,) = [c for c in plan["resource_changes"] if c["type"] == "aws_appautoscaling_target"]
+    assert (target["change"]["after"]["min_capacity"], target["change"]["after"]["max_capacity"]) == (2, 4)
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    status = llmctl(["status", "--tf-dir", str(root), "--endpoint-url", url, "--json"], cwd, env)
+    variant = json.loads(status.stdout)["variants"][0]
+    assert (variant["min_capacity"], variant["max_capacity"]) == (2, 4)
+
+
+def _ready_through_the_service(env: dict[str, str], url: str) -> None:
+    """Issue 15 item 4: /ready answered 503 ClientError locally (DescribeEndpoint went to the runtime)."""
+    import httpx
+    from llm_service.app import create_app
+    from llm_service.settings import ServiceSettings
+    from support.servers import ServiceThread
+
+    runtime_url = env["LLM_LOCAL_RUNTIME_URL"]
+    wrong = ServiceSettings(endpoint_name="llm-local", aws_endpoint_url=runtime_url, region="us-east-1", api_keys="k")
+    right = wrong.model_copy(update={"aws_control_endpoint_url": url})
+    for settings, status in ((right, 200), (wrong, 503)):
+        service = ServiceThread(create_app(settings))
+        try:
+            response = httpx.get(f"{service.start()}/ready", timeout=30)
+        finally:
+            service.stop()
+        assert response.status_code == status, response.text
+        if status == 503:
+            detail = response.json()["detail"]
+            assert "DescribeEndpoint llm-local at " + runtime_url in detail, detail
+            assert "LLM_SERVICE_AWS_CONTROL_ENDPOINT_URL" in detail
+
+
 def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str], str]) -> None:
     cwd, env, url = workspace
     root = cwd / "terraform" / "envs" / "local"
@@ -91,6 +132,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     assert "tokens/s" in applied.stderr, "the smoke check went through the local runtime"
     assert not (root / "llm.tfplan").exists(), "an applied plan is removed"
     _invoke_the_deployed_endpoint(root, cwd, env)
+    _ready_through_the_service(env, url)
 
     status = llmctl(["status", "--tf-dir", str(root), "--endpoint-url", url, "--json"], cwd, env)
     assert status.returncode == 0, status.stderr
@@ -106,7 +148,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     # One env var changes: a new model and configuration are created before the old ones go; the endpoint is updated
     # in place (a blue/green roll), never replaced.
     data = json.loads(tfvars.read_text())
-    data["container_env"]["MAX_BATCH_PREFILL_TOKENS"] = "4096"
+    data["container_env"]["MAX_CONCURRENT_REQUESTS"] = "64"
     tfvars.write_text(json.dumps(data))
     roll = _plan(root, cwd, env, url)
     assert roll == {
@@ -122,10 +164,12 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     model_after = config["ProductionVariants"][0]["ModelName"]
     assert model_after != model_before
     environment = sagemaker.describe_model(ModelName=model_after)["PrimaryContainer"]["Environment"]
-    assert environment["MAX_BATCH_PREFILL_TOKENS"] == "4096"
+    assert environment["MAX_CONCURRENT_REQUESTS"] == "64"
     assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == [model_after], "the old model is gone"
 
     assert _plan(root, cwd, env, url) == {}, "after apply, the plan is empty (no drift)"
+
+    _change_the_scaling_bounds(root, cwd, env, url)
 
     destroyed = llmctl(["tf", "destroy", "--env", "local", "--dir", str(root)], cwd, env)
     assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-3000:]

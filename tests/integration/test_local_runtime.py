@@ -226,3 +226,58 @@ def test_a_runtime_without_its_control_plane_says_so() -> None:
     finally:
         runtime.terminate()
         runtime.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"), [("DIE_MIDSTREAM", "StreamBroken"), ("STALL_MIDSTREAM", "ModelInvocationTimeExceeded")]
+)
+def test_mid_stream_failures_carry_sagemakers_error_codes(local_stack, fault: str, code: str) -> None:
+    """README (local runtime table): a container that dies or stalls mid-stream ends the stream with a
+    ModelStreamError event whose ErrorCode is SageMaker's own. Decoded with botocore's event-stream decoder: botocore's
+    parser keeps only Code and Message of an exception event, so boto3 callers never see ErrorCode."""
+    import httpx
+    from botocore.eventstream import EventStreamBuffer
+
+    body = {"inputs": fault, "parameters": {"max_new_tokens": 10}, "stream": True}
+    url = f"{local_stack['runtime']}/endpoints/tgi-ep/invocations-response-stream"
+    response = httpx.post(url, json=body, timeout=30)
+    buffer = EventStreamBuffer()
+    buffer.add_data(response.content)
+    messages = list(buffer)
+    payload = b"".join(m.payload for m in messages if m.headers.get(":event-type") == "PayloadPart")
+    assert b"t0" in payload and b"t1" in payload, "the tokens before the failure arrived"
+    last = messages[-1]
+    assert (last.headers[":message-type"], last.headers[":exception-type"]) == ("exception", "ModelStreamError")
+    assert json.loads(last.payload)["ErrorCode"] == code
+
+
+def test_the_control_plane_refuses_a_name_collision_as_aws_does(local_stack) -> None:
+    """README (moto gaps): moto silently overwrote an existing model or endpoint; the patched server refuses."""
+    from botocore.exceptions import ClientError
+
+    sagemaker = boto3.client("sagemaker", endpoint_url=local_stack["aws"], region_name="us-east-1")
+    with pytest.raises(ClientError, match="Cannot create already existing model"):
+        sagemaker.create_model(
+            ModelName="tgi-ep-model",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+            PrimaryContainer={"Image": TGI_IMAGE},
+        )
+    with pytest.raises(ClientError, match="Cannot create already existing endpoint"):
+        sagemaker.create_endpoint(EndpointName="tgi-ep", EndpointConfigName="lmi-ep-config")
+    described = sagemaker.describe_endpoint(EndpointName="tgi-ep")
+    assert described["EndpointConfigName"] == "tgi-ep-config", "the first endpoint is untouched"
+
+
+def test_local_containers_lists_where_each_endpoint_answers(local_stack) -> None:
+    """`llmctl local containers --json`: every endpoint, its model, and the container behind it."""
+    for endpoint in ENDPOINTS:  # a container is placed at an endpoint's first invocation
+        assert _invoke(local_stack, "-e", endpoint, "--no-stream", "--max-new-tokens", "1", "hi").exit_code == 0
+    port = local_stack["runtime"].rsplit(":", 1)[1]
+    moto_port = local_stack["aws"].rsplit(":", 1)[1]
+    result = CliRunner().invoke(cli, ["local", "containers", "--port", moto_port, "--runtime-port", port, "--json"])
+    assert result.exit_code == 0, result.output
+    placements = {p["endpoint"]: p for p in json.loads(result.output)}
+    assert set(placements) >= set(ENDPOINTS)
+    assert placements["real-ep"]["url"] == local_stack["container"]
+    assert placements["lmi-ep"]["container"] == "emulated lmi container"
+    assert placements["vllm-ep"]["model"] == "vllm-ep-model"

@@ -157,8 +157,10 @@ def test_no_cors_by_default(service) -> None:
     assert "access-control-allow-origin" not in preflight.headers
 
 
-def test_per_key_concurrency_limit_is_429(upstream) -> None:
-    svc = start_service(upstream.url, per_key_concurrency=2)
+def test_per_key_concurrency_limit_is_429() -> None:
+    # 5 tokens/s: the two streams are still open (a minute away from their end) whatever the host's load.
+    slow = UpstreamThread(tokens_per_s=5)
+    svc = start_service(slow.start(), per_key_concurrency=2)
     try:
         with httpx.Client(timeout=10) as client:
             streams = [
@@ -177,6 +179,7 @@ def test_per_key_concurrency_limit_is_429(upstream) -> None:
                 s.__exit__(None, None, None)
     finally:
         svc.stop()
+        slow.stop()
 
 
 def test_client_disconnect_cancels_the_upstream_stream(upstream, service) -> None:
@@ -332,7 +335,7 @@ def test_the_readme_curl_example_works_verbatim(service) -> None:
     import subprocess
     from pathlib import Path
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "docs" / "service.md").read_text()
     match = re.search(r"^(curl -s localhost:8000/v1/chat/completions .*\\\n\s+-d '.*')$", readme, re.M)
     assert match, "the README's curl example moved; update this test"
     command = match.group(1).replace("\\\n", " ").replace("localhost:8000", service.removeprefix("http://"))
@@ -397,7 +400,7 @@ def test_413_and_400_carry_the_full_openai_error_object(service) -> None:
 def test_readme_settings_table_lists_every_setting() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "docs" / "service.md").read_text()
     for name in ServiceSettings.model_fields:
         assert f"| `LLM_SERVICE_{name.upper()}` |" in readme, f"README settings table lacks LLM_SERVICE_{name.upper()}"
 
@@ -414,3 +417,52 @@ def test_an_unknown_model_is_404_model_not_found(service) -> None:
 def test_the_served_model_defaults_to_the_endpoint_name() -> None:
     settings = ServiceSettings(upstream="sagemaker", endpoint_name="llama-dev", api_keys=KEY)
     assert settings.served_model == "llama-dev"
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metric_values_count_what_was_sent(upstream) -> None:
+    """The values, not only the names: tokens returned, one TTFT observation per stream, requests by status."""
+    svc = start_service(upstream.url)
+    try:
+        stream = httpx.post(f"{svc.url}/v1/chat/completions", json=chat(stream=True, max_tokens=5), headers=AUTH)
+        assert stream.status_code == 200 and "[DONE]" in stream.text
+        generated = httpx.post(
+            f"{svc.url}/generate", json={"inputs": "x", "parameters": {"max_new_tokens": 3}}, headers=AUTH
+        )
+        assert generated.json()["generated_text"] == "t0 t1 t2 "
+        samples = _samples(httpx.get(f"{svc.url}/metrics").text)
+    finally:
+        svc.stop()
+    chat_route, generate_route = (("route", "/v1/chat/completions"),), (("route", "/generate"),)
+    assert samples[("llm_output_tokens_total", chat_route)] == 5
+    assert samples[("llm_output_tokens_total", generate_route)] == 3
+    assert samples[("llm_time_to_first_token_seconds_count", chat_route)] == 1
+    assert (
+        0
+        < samples[("llm_time_to_first_token_seconds_sum", chat_route)]
+        < samples[("llm_request_seconds_sum", chat_route)]
+    )
+    assert samples[("llm_requests_total", (("route", "/v1/chat/completions"), ("status", "200")))] == 1
+    assert samples[("llm_requests_total", (("route", "/generate"), ("status", "200")))] == 1
+
+
+def test_a_request_without_max_tokens_gets_the_default(upstream) -> None:
+    """LLM_SERVICE_DEFAULT_MAX_TOKENS: the emulated upstream generates exactly the max tokens it is sent."""
+    svc = start_service(upstream.url, default_max_tokens=7)
+    try:
+        body = {"model": "llama-test", "messages": [{"role": "user", "content": "hi"}]}
+        response = httpx.post(f"{svc.url}/v1/chat/completions", json=body, headers=AUTH)
+        generated = httpx.post(f"{svc.url}/generate", json={"inputs": "x"}, headers=AUTH)
+    finally:
+        svc.stop()
+    assert response.json()["usage"]["completion_tokens"] == 7
+    assert generated.json()["generated_text"] == "t0 t1 t2 t3 t4 t5 t6 "

@@ -68,9 +68,19 @@ def sse_tokens(tokens: list[str], fmt: str = "tgi") -> bytes:
                 "details": {"finish_reason": "length", "generated_tokens": len(tokens)} if last else None,
             }
         else:
-            event = {"object": "chat.completion.chunk", "id": "c1", "created": 0, "model": "tgi",
-                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": token},
-                                  "finish_reason": "length" if last else None}]}  # fmt: skip
+            event = {
+                "object": "chat.completion.chunk",
+                "id": "c1",
+                "created": 0,
+                "model": "tgi",
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": token},
+                        "finish_reason": "length" if last else None,
+                    }
+                ],
+            }
         out.append(b"data:" + json.dumps(event, ensure_ascii=False).encode() + b"\n\n")
     if fmt == "chat":
         out.append(b"data:[DONE]\n\n")
@@ -171,11 +181,18 @@ class StubRuntime:
             return StreamReply([event + b"\n\n" for event in whole.split(b"\n\n") if event], delay_s=self.token_delay_s)
         text = "".join(tokens)
         if fmt == "chat":
-            return JsonReply({"object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant",
-                              "content": text}, "finish_reason": "length"}],
-                              "usage": {"prompt_tokens": 5, "completion_tokens": len(tokens)}})  # fmt: skip
-        return JsonReply([{"generated_text": text, "details": {"finish_reason": "length",
-                                                                "generated_tokens": len(tokens)}}])  # fmt: skip
+            return JsonReply(
+                {
+                    "object": "chat.completion",
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}
+                    ],
+                    "usage": {"prompt_tokens": 5, "completion_tokens": len(tokens)},
+                }
+            )
+        return JsonReply(
+            [{"generated_text": text, "details": {"finish_reason": "length", "generated_tokens": len(tokens)}}]
+        )
 
     @property
     def url(self) -> str:

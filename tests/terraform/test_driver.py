@@ -81,12 +81,92 @@ def test_terraform_errors_reach_the_user_verbatim(tmp_path: Path, tf_env: dict[s
     root = copy_terraform(tmp_path) / "envs" / "dev"
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
     data = json.loads(tfvars.read_text())
-    data["container_env"]["HF_TOKEN"] = "hf_secret"
+    data["container_startup_health_check_timeout_in_seconds"] = 5000  # only Terraform's validation knows 60-3600
     tfvars.write_text(json.dumps(data))
     result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
     assert result.returncode == 1
-    assert "container_env must not carry secrets" in result.stderr + result.stdout
+    assert "container_startup_health_check_timeout_in_seconds must be" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_hand_edited_secret_is_refused_before_terraform(tmp_path: Path, tf_env: dict[str, str]) -> None:
+    root = copy_terraform(tmp_path) / "envs" / "dev"
+    tfvars = rendered_tfvars(root, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    data = json.loads(tfvars.read_text())
+    data["container_env"]["HF_AUTH"] = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123"
+    tfvars.write_text(json.dumps(data))
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
+    assert result.returncode == 2, result.stderr
+    assert "error: HF_AUTH is named like a token" in result.stderr and "hf_AbCd" not in result.stderr
+    assert not (root / ".terraform-offline").exists(), "refused before terraform init"
+
+
+def test_hand_edited_token_limits_are_refused_before_terraform(tmp_path: Path, tf_env: dict[str, str]) -> None:
+    """Issue 15 item 2: MAX_INPUT_TOKENS over MAX_TOTAL_TOKENS used to plan, apply and go InService locally."""
+    root = copy_terraform(tmp_path) / "envs" / "dev"
+    tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
+    data = json.loads(tfvars.read_text())
+    data["container_env"]["MAX_INPUT_TOKENS"] = "9000"
+    data["instance_type"] = "ml.g5.2xlarg"
+    tfvars.write_text(json.dumps(data))
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
+    assert result.returncode == 2, result.stderr
+    assert "Did you mean ml.g5.2xlarge" in result.stderr
+    data["instance_type"] = "ml.g5.2xlarge"
+    tfvars.write_text(json.dumps(data))
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
+    assert result.returncode == 2, result.stderr
+    assert "max input tokens (9000) must be less than MAX_TOTAL_TOKENS (8192)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "expected"),
+    [
+        ("settings.auto.tfvars", "autoscalling = { min_capacity = 2 }\n", "did you mean autoscaling?"),
+        ("extra.auto.tfvars.json", '{"min_capacity": 2}', "sets min_capacity, which"),
+    ],
+)
+def test_a_setting_the_env_does_not_declare_stops_the_plan(
+    tmp_path: Path, tf_env: dict[str, str], file: str, text: str, expected: str
+) -> None:
+    """Issue 15 item 1: Terraform only warned ("Value for undeclared variable") and changed nothing."""
+    root = copy_terraform(tmp_path) / "envs" / "dev"
+    rendered_tfvars(root, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    (root / file).write_text(text)
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline"], tmp_path, tf_env)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
+    assert "would ignore it" in lines[0]
+
+
+def test_an_offline_plan_is_never_applied(tmp_path: Path, tf_env: dict[str, str]) -> None:
+    """Issue 15 item 5: `make apply ENV=dev` after an offline plan failed on the provider cache."""
+    root = copy_terraform(tmp_path) / "envs" / "dev"
+    rendered_tfvars(root, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    planned = llmctl(["tf", "plan", "--env", "dev", "--offline", "--no-review"], tmp_path, tf_env)
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    applied = llmctl(["tf", "apply", "--env", "dev"], tmp_path, tf_env)
+    assert applied.returncode == 2
+    assert (
+        applied.stderr.startswith("error: ") and "--offline" in applied.stderr and "make plan ENV=dev" in applied.stderr
+    )
+    assert (root / terraform_cli.PLAN_FILE).exists(), "the reviewed plan is kept for reading"
+
+
+def test_local_env_without_make_up_says_so_at_once(tmp_path: Path, tf_env: dict[str, str]) -> None:
+    """Issue 15 item 5: Terraform retried for 28 s and ended in `dial tcp 127.0.0.1:5055: connect: refused`."""
+    import time
+
+    from support.servers import free_port
+
+    root = copy_terraform(tmp_path) / "envs" / "local"
+    rendered_tfvars(root, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    started = time.monotonic()
+    url = f"http://127.0.0.1:{free_port()}"
+    result = llmctl(["tf", "plan", "--env", "local", "--aws-endpoint-url", url], tmp_path, tf_env)
+    assert result.returncode == 2 and "make up" in result.stderr and url in result.stderr
+    assert time.monotonic() - started < 10
 
 
 def test_unknown_env_is_one_sentence(tmp_path: Path, tf_env: dict[str, str]) -> None:

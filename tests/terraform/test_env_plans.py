@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import tftest
 from llmctl import terraform_cli
-from support.terraform import TERRAFORM, load_json, rendered_tfvars
+from support.terraform import TERRAFORM, copy_terraform, llmctl, load_json, rendered_tfvars
 
 DEV = TERRAFORM / "envs" / "dev"
 
@@ -60,15 +60,20 @@ class Plan:
 
 @pytest.fixture
 def plan_dev(tf_env: dict[str, str], tmp_path: Path):  # type: ignore[no-untyped-def]
-    def plan(*render_args: str) -> tuple[Plan, dict[str, Any]]:
+    def plan(*render_args: str, settings: str | None = None) -> tuple[Plan, dict[str, Any]]:
+        """`settings`: HCL laid over the env's committed settings.auto.tfvars, as a team's edit would be."""
         tfvars = rendered_tfvars(tmp_path, *render_args)
+        var_files = [str(tfvars)]
+        if settings is not None:
+            (tmp_path / "settings.tfvars").write_text(settings)
+            var_files.append(str(tmp_path / "settings.tfvars"))
         override = tmp_path / terraform_cli.OFFLINE_OVERRIDE
         override.write_text(terraform_cli.offline_override("111122223333"))
         env = {**tf_env, "TF_DATA_DIR": str(tmp_path / ".terraform")}
         tf = tftest.TerraformTest(str(DEV), env=env)
         tf.setup(extra_files=[str(override)], cleanup_on_exit=False)
         try:
-            raw = tf.plan(output=True, refresh=False, tf_var_file=str(tfvars))
+            raw = tf.plan(output=True, refresh=False, tf_var_file=var_files)
         finally:
             (DEV / override.name).unlink(missing_ok=True)
         return Plan(dict(raw)), load_json(tfvars)
@@ -116,6 +121,35 @@ def test_llama_8b_on_g5_2xlarge(plan_dev) -> None:  # type: ignore[no-untyped-de
 
     assert plan.one("aws_s3_bucket")["bucket"] == "llm-dev-artifacts-111122223333"
     assert plan.one("aws_ecr_repository")["image_tag_mutability"] == "IMMUTABLE"
+
+
+def test_settings_given_in_part_keep_the_defaults(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 item 1: autoscaling bounds set in the settings file reach the plan; the rest keeps its defaults."""
+    settings = "autoscaling = { min_capacity = 2, max_capacity = 4 }\nalarms = { model_latency_p90_ms = 12000 }\n"
+    plan, _ = plan_dev("Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm", settings=settings)
+    target = plan.one("aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 4)
+    (policy,) = plan.of_type("aws_appautoscaling_policy")
+    tracking = policy["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["target_value"] == 8  # the module default, kept
+    assert (tracking["scale_in_cooldown"], tracking["scale_out_cooldown"]) == (300, 60)
+    assert plan.of_type("aws_appautoscaling_scheduled_action") == [], "a replaced object drops the env's schedules"
+    variant = plan.one("aws_sagemaker_endpoint_configuration")["production_variants"][0]
+    assert variant["initial_instance_count"] == 2
+    latency = next(a for a in plan.of_type("aws_cloudwatch_metric_alarm") if a["alarm_name"].endswith("latency-p90"))
+    assert latency["threshold"] == 12000 * 1000  # ModelLatency is in microseconds
+    # The later file replaces the whole `alarms` object: create_sns_topic is back at its module default (false).
+    assert plan.of_type("aws_sns_topic") == []
+
+
+def test_min_above_max_fails_the_plan(tf_env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 15 item 1: min 5 > max 2 in the settings file used to be ignored with the rest."""
+    root = copy_terraform(tmp_path) / "envs" / "dev"
+    rendered_tfvars(root, "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "-b", "vllm")
+    (root / "settings.auto.tfvars").write_text("autoscaling = { min_capacity = 5, max_capacity = 2 }\n")
+    result = llmctl(["tf", "plan", "--env", "dev", "--offline", "--no-review"], tmp_path, tf_env)
+    assert result.returncode == 1
+    assert "max_capacity must be a whole number" in result.stdout + result.stderr
 
 
 def test_llama_70b_on_p4d(plan_dev) -> None:  # type: ignore[no-untyped-def]

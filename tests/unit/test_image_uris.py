@@ -23,8 +23,11 @@ def _sdk() -> Any:
 def _sdk_retrieve(framework: str, region: str, version: str) -> str:
     image_uris = _sdk()
 
-    return str(image_uris.retrieve(framework, region=region, version=version, instance_type="ml.g5.2xlarge",
-                                   image_scope="inference"))  # fmt: skip
+    return str(
+        image_uris.retrieve(
+            framework, region=region, version=version, instance_type="ml.g5.2xlarge", image_scope="inference"
+        )
+    )
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))

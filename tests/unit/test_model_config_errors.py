@@ -20,16 +20,22 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
     ("string-hidden-size", {"hidden_size": "4096"}, "hidden_size must be an integer (got '4096')"),
     ("float-layers", {"num_hidden_layers": 32.5}, "num_hidden_layers must be an integer"),
     ("quantization-config-string", {"quantization_config": "awq"}, "quantization_config must be a JSON object"),
-    ("quantization-bits-string", {"quantization_config": {"quant_method": "awq", "bits": "four"}},
-     "quantization_config.bits must be an integer"),
+    (
+        "quantization-bits-string",
+        {"quantization_config": {"quant_method": "awq", "bits": "four"}},
+        "quantization_config.bits must be an integer",
+    ),
     ("text-config-list", {"text_config": [1, 2]}, "text_config must be a JSON object"),
-    ("text-config-bad-heads", {"text_config": {"num_attention_heads": "many"}},
-     "text_config.num_attention_heads must be an integer"),
+    (
+        "text-config-bad-heads",
+        {"text_config": {"num_attention_heads": "many"}},
+        "text_config.num_attention_heads must be an integer",
+    ),
     ("bool-as-string", {"tie_word_embeddings": "yes"}, "tie_word_embeddings must be true or false"),
     ("kv-heads-not-a-divisor", {"num_key_value_heads": 5}, "is not a multiple of num_key_value_heads 5"),
     ("hidden-not-divisible", {"hidden_size": 4100}, "is not a multiple of num_attention_heads"),
     ("sliding-window-zero", {"sliding_window": 0}, "sliding_window must be greater than 0"),
-]  # fmt: skip
+]
 
 
 def _render(path: Path) -> Any:

@@ -40,7 +40,8 @@ def test_tied_embeddings_count_once() -> None:
 
 
 def test_prequantized_config_is_detected(fixtures) -> None:
-    arch = resolve_model("hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4",
-                         fixtures / "llama-3.1-8b-awq-config.json")  # fmt: skip
+    arch = resolve_model(
+        "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", fixtures / "llama-3.1-8b-awq-config.json"
+    )
     assert arch.prequantized == "awq"
     assert arch.prequantized_bits == 4

@@ -36,6 +36,9 @@ def test_every_scenario_the_issue_names_has_a_real_plan() -> None:
         "autoscaling",
         "iam-widening",
         "destroy",
+        "disable-encryption",
+        "public-access",
+        "replace-endpoint",
     }
 
 
@@ -70,7 +73,7 @@ def test_env_change_is_a_model_replacement_and_a_blue_green_roll_not_an_outage()
     titles = [n.title for n in result.notes]
     assert any("rolls to a new configuration (no downtime)" in t for t in titles)
     model = next(n for n in result.notes if n.title.startswith("model "))
-    assert "~ MAX_BATCH_PREFILL_TOKENS: 6144 → 4096" in model.details
+    assert "~ MAX_BATCH_PREFILL_TOKENS: 6144 → 8192" in model.details
     assert "replace-endpoint" not in _flags("env-change")
     roll = next(n for n in result.notes if "rolls to" in n.title)
     assert roll.details[0].startswith("blue/green, LINEAR 50%") and "rolls back on alarms" in roll.details[0]
@@ -107,6 +110,38 @@ def test_destroy_flags_the_data_it_deletes() -> None:
     assert any(m.startswith("ECR repository") for m in messages)
     assert any(m.startswith("KMS key") for m in messages)
     assert "delete-endpoint" in _flags("destroy")
+
+
+def test_weakened_encryption_is_flagged_for_each_resource() -> None:
+    """CI blocks merges on this flag: the bucket's SSE-KMS → AES256, the repository's KMS → AES256 and the log
+    group's key removed are each named."""
+    messages = [f.message for f in _review("disable-encryption").flags if f.id == "disable-encryption"]
+    assert len(messages) == 3, messages
+    assert any("aws_s3_bucket_server_side_encryption_configuration" in m and "AES256" in m for m in messages)
+    assert any("aws_ecr_repository" in m and "AES256" in m for m in messages)
+    assert any("aws_cloudwatch_log_group" in m and "kms_key_id" in m for m in messages)
+    # The provider replaces a repository whose encryption changes: its images go too.
+    assert _flags("disable-encryption") == {"disable-encryption", "delete-data"}
+    assert [f.message for f in _review("disable-encryption").flags if f.id == "delete-data"] == [
+        "ECR repository llm-local/service is replaced"
+    ]
+
+
+def test_public_access_is_flagged_for_the_block_and_the_policy() -> None:
+    messages = [f.message for f in _review("public-access").flags if f.id == "public-access"]
+    assert any("block_public_policy" in m for m in messages), messages
+    assert any("Principal *" in m for m in messages), messages
+
+
+def test_an_endpoint_replacement_is_flagged_as_an_outage() -> None:
+    result = _review("replace-endpoint")
+    assert "replace-endpoint" in {f.id for f in result.flags}
+    endpoint = next(c for c in result.changes if c.type == "aws_sagemaker_endpoint")
+    assert endpoint.action == "replace"
+    gated = CliRunner().invoke(
+        cli, ["plan-review", str(PLANS / "replace-endpoint.json"), "--fail-on", "replace-endpoint"]
+    )
+    assert gated.exit_code == 1
 
 
 def test_fail_on_gates_the_exit_code() -> None:

@@ -124,7 +124,27 @@ BAD = [
     (
         "token-into-tfvars",
         [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--set", "HF_TOKEN=hf_abc"],
-        ["would be written into tfvars and Terraform state"],
+        ["HF_TOKEN is named like a token", "Terraform state"],
+    ),
+    (
+        "hub-api-token-name",
+        [L8, "-i", "ml.g5.xlarge", "--format", "tfvars", "--set", "HUGGINGFACEHUB_API_TOKEN=hf_x"],
+        ["HUGGINGFACEHUB_API_TOKEN is named like a token"],
+    ),
+    (
+        "aws-secret-name",
+        [L8, "-i", "ml.g5.xlarge", "--set", "AWS_SECRET_ACCESS_KEY=abc"],
+        ["AWS_SECRET_ACCESS_KEY is named like a token"],
+    ),
+    (
+        "hf-token-value-under-another-name",
+        [L8, "-i", "ml.g5.xlarge", "--set", "HUB_SETTING=hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345"],
+        ["HUB_SETTING's value looks like a Hugging Face token"],
+    ),
+    (
+        "aws-key-id-value",
+        [L8, "-i", "ml.g5.xlarge", "--set", "READER=AKIAIOSFODNN7EXAMPLE"],
+        ["READER's value looks like an AWS access key ID"],
     ),
 ]
 

@@ -85,7 +85,7 @@ CASES = {
 def _render(args: list[str], fmt: str) -> str:
     result = CliRunner().invoke(cli, ["render", *args, "--format", fmt])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -32,6 +32,24 @@ def test_kv_heads_replicate_when_shards_outnumber_them() -> None:
     assert kv_bytes_per_token_per_gpu(llama70b, None, 8) == kv_bytes_per_token(llama70b, None) // 8
 
 
+def test_each_shard_keeps_a_whole_kv_head_when_shards_outnumber_them() -> None:
+    """Qwen2-1.5B has 2 KV heads: at TP 4 (vLLM replicates) each GPU holds one whole head, not half of one."""
+    from pathlib import Path
+
+    from llmctl.models import arch_from_config, load_config_file
+
+    config = Path(__file__).parents[1] / "fixtures" / "qwen2-1.5b-instruct-config.json"
+    qwen2 = arch_from_config(load_config_file(config), "Qwen/Qwen2-1.5B-Instruct")
+    assert qwen2.num_kv_heads == 2
+    one_head = 2 * qwen2.num_layers * 1 * qwen2.head_dim * 2
+    assert kv_bytes_per_token_per_gpu(qwen2, None, 4) == one_head == kv_bytes_per_token(qwen2, None) // 2
+    at_tp2 = render(RenderRequest("Qwen/Qwen2-1.5B-Instruct", "ml.g5.12xlarge", "vllm", config, num_gpus=2))
+    at_tp4 = render(RenderRequest("Qwen/Qwen2-1.5B-Instruct", "ml.g5.12xlarge", "vllm", config, num_gpus=4))
+    # Twice the GPUs, the same KV bytes per GPU per token: the tokens that fit grow with the freed weight memory only.
+    assert at_tp4.sizing.kv_cache_bytes_per_token_per_gpu == at_tp2.sizing.kv_cache_bytes_per_token_per_gpu
+    assert at_tp4.sizing.kv_cache_tokens < 1.2 * at_tp2.sizing.kv_cache_tokens
+
+
 def test_quantization_shrinks_only_linear_layers() -> None:
     llama8b = resolve_model("meta-llama/Llama-3.1-8B", None)
     bf16, fp8, nf4 = (weight_bytes(llama8b, q, "tgi") for q in (None, "fp8", "bitsandbytes-nf4"))

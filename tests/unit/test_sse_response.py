@@ -31,7 +31,8 @@ async def _body(app: Starlette) -> httpx.Response:
 
 
 async def test_a_silent_stream_is_kept_alive_with_comments() -> None:
-    response = await _body(_app(gap_s=0.25, ping_s=0.1))
+    # Silences of ten ping intervals: even a host five times slower than this one sends three pings.
+    response = await _body(_app(gap_s=0.5, ping_s=0.05))
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.headers["cache-control"] == "no-store"
     events = [line for line in response.text.split("\n\n") if line]

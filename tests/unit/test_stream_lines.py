@@ -17,8 +17,11 @@ def tgi_stream() -> bytes:
     lines = []
     for i, tok in enumerate(TEXT):
         last = i == len(TEXT) - 1  # TGI's last event carries the whole generated_text
-        event = {"token": {"id": i, "text": tok, "special": False}, "generated_text": "".join(TEXT) if last else None,
-                 "details": None}  # fmt: skip
+        event = {
+            "token": {"id": i, "text": tok, "special": False},
+            "generated_text": "".join(TEXT) if last else None,
+            "details": None,
+        }
         lines.append(b"data:" + json.dumps(event, ensure_ascii=False).encode() + b"\n\n")
         if i == 2:
             lines.append(b": keep-alive\n\n\n")  # comment line and an extra blank line
@@ -26,8 +29,12 @@ def tgi_stream() -> bytes:
 
 
 def chat_stream() -> bytes:
-    lines = [b"data: " + json.dumps({"choices": [{"delta": {"content": t}, "finish_reason": None}]},
-                                    ensure_ascii=False).encode() + b"\r\n\r\n" for t in TEXT]  # fmt: skip
+    lines = [
+        b"data: "
+        + json.dumps({"choices": [{"delta": {"content": t}, "finish_reason": None}]}, ensure_ascii=False).encode()
+        + b"\r\n\r\n"
+        for t in TEXT
+    ]
     return b"".join(lines) + b'data: [DONE]\n\ndata: {"choices": [{"delta": {"content": "AFTER"}}]}\n\n'
 
 

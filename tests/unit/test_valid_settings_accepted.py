@@ -11,11 +11,17 @@ from llmctl.cli import cli
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 L8 = "meta-llama/Llama-3.1-8B-Instruct"
-CT = ["RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8", "--model-config",
-      str(FIXTURES / "llama-3.1-8b-instruct-fp8-compressed-tensors-config.json")]  # fmt: skip
+CT = [
+    "RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8",
+    "--model-config",
+    str(FIXTURES / "llama-3.1-8b-instruct-fp8-compressed-tensors-config.json"),
+]
 AWQ = ["Qwen/Qwen2.5-7B-Instruct-AWQ", "--model-config", str(FIXTURES / "qwen2.5-7b-instruct-awq-config.json")]
-GPTQ = ["Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4", "--model-config",
-        str(FIXTURES / "qwen2.5-7b-instruct-gptq-int4-config.json")]  # fmt: skip
+GPTQ = [
+    "Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4",
+    "--model-config",
+    str(FIXTURES / "qwen2.5-7b-instruct-gptq-int4-config.json"),
+]
 
 
 def _env(*args: str) -> dict[str, str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from ..consoles import console
 from ..instances import by_size
 
 
@@ -21,10 +21,16 @@ def instances_cmd(as_json: bool) -> None:
       llmctl instances --json | jq '.[] | select(.gpu_count == 8)'
     """
     rows = [
-        {"instance_type": t.name, "gpu": t.gpu.model, "gpu_count": t.gpu_count, "gpu_memory_mib": t.gpu.memory_mib,
-         "vcpus": t.vcpus, "instance_store_gb": t.instance_store_gb}
+        {
+            "instance_type": t.name,
+            "gpu": t.gpu.model,
+            "gpu_count": t.gpu_count,
+            "gpu_memory_mib": t.gpu.memory_mib,
+            "vcpus": t.vcpus,
+            "instance_store_gb": t.instance_store_gb,
+        }
         for t in by_size()
-    ]  # fmt: skip
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -33,4 +39,4 @@ def instances_cmd(as_json: bool) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
-    Console().print(table)
+    console().print(table)

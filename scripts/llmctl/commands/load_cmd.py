@@ -16,6 +16,7 @@ from rich.table import Table
 
 from .. import endpoint_ref, exit_codes
 from ..aws_options import aws_options, call_deadline, settings_from
+from ..consoles import console as make_console
 from ..errors import LlmctlError
 from ..loadgen import LoadResult, run_load
 from ..measure import Measured
@@ -95,7 +96,7 @@ def load_cmd(
     except BotoCoreError as exc:
         error = translate(exc)
         raise LlmctlError(error.message, exit_codes.for_error(error)) from None
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     columns = [
         TextColumn("[bold]load"),
         BarColumn(),
@@ -129,7 +130,7 @@ def load_cmd(
     if as_json:
         click.echo(json.dumps(result.summary(), indent=2))
     else:
-        _print_summary(result, Console())
+        _print_summary(result, make_console())
     if result.ok == 0:
         most_common = result.errors.most_common(1)[0][0]
         raise LlmctlError(f"every request to {name} failed ({dict(result.errors)}).", exit_codes.for_kind(most_common))

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
+from ..consoles import console
 from ..errors import LlmctlError
 from ..plan_review import markdown, plan, review, terminal
 from ..plan_review.findings import FLAGS
@@ -96,7 +96,7 @@ def plan_review_cmd(
     if out is not None:
         out.write_text(text if fmt != "terminal" else markdown.render(result))
     elif fmt == "terminal":
-        terminal.show(result, Console())
+        terminal.show(result, console())
     else:
         click.echo(text, nl=False)
     raised = result.raised(gate)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .. import output, tfvars
 from ..backends import BACKENDS
+from ..consoles import console
 from ..errors import LlmctlError
 from ..render import RenderRequest, render
 
@@ -68,12 +68,29 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-def render_cmd(model_id: str, instance_type: str, backend: str, model_config: Path | None,
-               model_s3_uri: str | None, revision: str | None, quantize: str | None, dtype: str | None,
-               kv_cache_dtype: str | None, max_input_tokens: int | None, max_total_tokens: int | None,
-               num_gpus: int | None, memory_utilization: float | None, trust_remote_code: bool,
-               env_set: tuple[str, ...], region: str, image_version: str | None, image_uri: str | None,
-               fmt: str, out: Path | None, as_json: bool) -> None:  # fmt: skip
+def render_cmd(
+    model_id: str,
+    instance_type: str,
+    backend: str,
+    model_config: Path | None,
+    model_s3_uri: str | None,
+    revision: str | None,
+    quantize: str | None,
+    dtype: str | None,
+    kv_cache_dtype: str | None,
+    max_input_tokens: int | None,
+    max_total_tokens: int | None,
+    num_gpus: int | None,
+    memory_utilization: float | None,
+    trust_remote_code: bool,
+    env_set: tuple[str, ...],
+    region: str,
+    image_version: str | None,
+    image_uri: str | None,
+    fmt: str,
+    out: Path | None,
+    as_json: bool,
+) -> None:
     """Render the serving container's environment for MODEL_ID, sized to the instance's GPUs.
 
     \b
@@ -88,17 +105,33 @@ def render_cmd(model_id: str, instance_type: str, backend: str, model_config: Pa
     if fmt == "tfvars" and out is not None:
         tfvars.check_out_path(out)
     request = RenderRequest(
-        model_id=model_id, instance_type=instance_type, backend=backend, model_config=model_config,
-        model_s3_uri=model_s3_uri, quantize=quantize, dtype=dtype, kv_cache_dtype=kv_cache_dtype,
-        max_input_tokens=max_input_tokens, max_total_tokens=max_total_tokens, num_gpus=num_gpus, region=region,
-        image_version=image_version, image_uri=image_uri, memory_utilization=memory_utilization,
-        revision=revision, trust_remote_code=trust_remote_code, env_overrides=_parse_set(env_set),
-    )  # fmt: skip
+        model_id=model_id,
+        instance_type=instance_type,
+        backend=backend,
+        model_config=model_config,
+        model_s3_uri=model_s3_uri,
+        quantize=quantize,
+        dtype=dtype,
+        kv_cache_dtype=kv_cache_dtype,
+        max_input_tokens=max_input_tokens,
+        max_total_tokens=max_total_tokens,
+        num_gpus=num_gpus,
+        region=region,
+        image_version=image_version,
+        image_uri=image_uri,
+        memory_utilization=memory_utilization,
+        revision=revision,
+        trust_remote_code=trust_remote_code,
+        env_overrides=_parse_set(env_set),
+    )
     result = render(request)
     if fmt == "table":
-        console = Console(file=out.open("w") if out else None, width=120 if out else None)
-        output.print_table(result, console)
+        con = console(file=out.open("w")) if out else console()
+        output.print_table(result, con)
         return
+    if fmt != "json":  # json carries them in "warnings"; env and tfvars keep stdout clean, a person still sees them
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
     text = {"env": output.as_env, "json": output.as_json, "tfvars": tfvars.dumps}[fmt](result)
     if out is None:
         click.echo(text, nl=False)

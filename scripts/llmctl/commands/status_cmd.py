@@ -13,6 +13,7 @@ from rich.table import Table
 
 from .. import endpoint_ref
 from ..aws_options import aws_options, settings_from
+from ..consoles import console as make_console
 from ..endpoint_status import EndpointStatus, read_status
 from ..endpoint_status import watch as watch_endpoint
 from ..errors import LlmctlError
@@ -96,7 +97,7 @@ def status_cmd(
         autoscaling = make_client("application-autoscaling", settings, endpoint_url)
     except BotoCoreError as exc:  # NoRegionError, ProfileNotFound
         raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
-    console = Console(stderr=as_json)
+    console = make_console(stderr=as_json)
     if watch:
         status = watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities)
     else:

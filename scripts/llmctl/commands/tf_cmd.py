@@ -11,16 +11,19 @@ from typing import Any
 
 import click
 from llm_service.client import make_client
-from rich.console import Console
 
 from .. import terraform_cli as tfc
 from ..aws_options import settings_from
+from ..check import check_tfvars, problems_sentence
+from ..consoles import console
 from ..endpoint_status import watch as watch_endpoint
+from ..env_inputs import check_declared
 from ..errors import LlmctlError
 from ..plan_review.plan import changes as plan_changes
 from .invoke_cmd import invoke_cmd
 
 ENVS_DIR = Path("terraform/envs")
+DEFAULT_LOCAL_AWS_URL = "http://127.0.0.1:5055"
 STATE_DIR = Path(".local")
 SMOKE_PROMPT = "Reply with one short sentence: what is the capital of France?"
 
@@ -36,6 +39,45 @@ def _local_vars(env: str, aws_endpoint_url: str | None) -> dict[str, str]:
         return {}
     urls = {"aws_endpoint_url": aws_endpoint_url, "runtime_endpoint_url": os.environ.get("LLM_LOCAL_RUNTIME_URL")}
     return {name: url for name, url in urls.items() if url}
+
+
+def _require_local_aws(env: str, aws_endpoint_url: str | None) -> None:
+    """The local env's control plane must be up before Terraform spends half a minute retrying it."""
+    if env != "local":
+        return
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(aws_endpoint_url or DEFAULT_LOCAL_AWS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 80), timeout=2):
+            return
+    except OSError:
+        raise LlmctlError(
+            f"the local AWS control plane at {url.geturl()} is not running; start it with `make up` (and stop it "
+            "with `make down` when done)."
+        ) from None
+
+
+def _planned_variable(root: tfc.TerraformRoot, name: str) -> str | None:
+    """A variable's value in the reviewed plan (llm.tfplan.json): where the plan will apply, for the local env."""
+    try:
+        plan = json.loads((root.directory / tfc.PLAN_JSON).read_text())
+        return str(plan["variables"][name]["value"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _check_inputs(root: tfc.TerraformRoot) -> None:
+    """Before Terraform runs: no tfvars entry it would ignore, and the rendered tfvars still pass render's rules."""
+    check_declared(root.directory)
+    result = check_tfvars(root.directory / tfc.TFVARS)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    if result.problems:
+        raise LlmctlError(problems_sentence(root.directory / tfc.TFVARS, len(result.problems)))
 
 
 def _require_tfvars(root: tfc.TerraformRoot, env: str) -> None:
@@ -129,7 +171,12 @@ def plan_cmd(
     extra = {"TF_DATA_DIR": tfc.OFFLINE_DATA_DIR} if offline else None
     root = _root(env, directory, extra)
     _require_tfvars(root, env)
+    _check_inputs(root)
+    if not offline:
+        _require_local_aws(env, aws_endpoint_url)
     override = root.directory / tfc.OFFLINE_OVERRIDE
+    offline_marker = root.directory / tfc.OFFLINE_PLAN_MARKER
+    offline_marker.unlink(missing_ok=True)
     try:
         if offline:
             override.write_text(tfc.offline_override(account_id))
@@ -146,13 +193,15 @@ def plan_cmd(
     finally:
         override.unlink(missing_ok=True)
     (root.directory / tfc.PLAN_JSON).write_text(plan_json)
+    if offline:
+        offline_marker.write_text("llm.tfplan was planned with --offline: for review only, never applied\n")
     plan = json.loads(plan_json)
     click.echo(f"plan: {_summary(plan)}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
     if review:
         from ..plan_review import review as review_plan
         from ..plan_review import terminal
 
-        terminal.show(review_plan(plan, title=f"plan review: {env}"), Console())
+        terminal.show(review_plan(plan, title=f"plan review: {env}"), console())
 
 
 @tf_group.command("apply")
@@ -178,6 +227,12 @@ def apply_cmd(
     plan = root.directory / tfc.PLAN_FILE
     if not plan.is_file():
         raise LlmctlError(f"{plan} is missing; run `make plan ENV={env}` and review it first.")
+    if (root.directory / tfc.OFFLINE_PLAN_MARKER).is_file():
+        raise LlmctlError(
+            f"{plan} was made by `llmctl tf plan --offline` (fake keys, throwaway state: for review only); run "
+            f"`make plan ENV={env}` with AWS credentials, review it, then apply."
+        )
+    _require_local_aws(env, aws_endpoint_url or _planned_variable(root, "aws_endpoint_url"))
     try:
         root.run("apply", tfc.PLAN_FILE, input=False)
     finally:
@@ -193,7 +248,7 @@ def apply_cmd(
         name,
         interval=15.0,
         max_wait=max_wait,
-        console=Console(stderr=True),
+        console=console(stderr=True),
     )
     if status.status != "InService":
         raise LlmctlError(f"{name} is {status.status}: {status.failure_reason or 'see `llmctl status`'}", 3)
@@ -246,6 +301,7 @@ def destroy_cmd(env: str, directory: Path | None, aws_endpoint_url: str | None, 
     if env == "local" and aws_endpoint_url is None:
         # Destroy where it was applied: the moto URL the state recorded.
         aws_endpoint_url = root.outputs().get("aws_endpoint_url")
+    _require_local_aws(env, aws_endpoint_url)
     root.run("destroy", input=False, auto_approve=tfc.flag(), var=_local_vars(env, aws_endpoint_url) or None)
     (root.directory / tfc.PLAN_FILE).unlink(missing_ok=True)
     click.echo(f"destroyed {root.directory}")

@@ -11,7 +11,8 @@ replies name the model `emulator/<model id>` and carry an `X-LLM-Emulator` heade
 punctuation marks, an approximation of a real tokenizer.
 
 Fault injection for tests, by prompt text: FAIL_422 (validation error), FAIL_MIDSTREAM (an error event after two
-tokens), DIE_MIDSTREAM (the connection drops after two tokens, as when the container dies), HANG (never answers).
+tokens), DIE_MIDSTREAM (the connection drops after two tokens, as when the container dies), STALL_MIDSTREAM (silent
+after two tokens, as a wedged GPU), HANG (never answers).
 Raw asyncio, so that it costs little next to what it measures.
 """
 
@@ -246,13 +247,15 @@ class EmulatedContainer:
         )
         interval = 1 / self.tokens_per_s
         start = time.perf_counter() + self.first_token_delay_s
-        fail, die = "FAIL_MIDSTREAM" in prompt, "DIE_MIDSTREAM" in prompt
+        fail, die, stall = "FAIL_MIDSTREAM" in prompt, "DIE_MIDSTREAM" in prompt, "STALL_MIDSTREAM" in prompt
         try:
             for i in range(n):
                 # Pace against the clock, not the previous sleep, so the rate holds under load.
                 delay = start + i * interval - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                if stall and i == 2:
+                    await asyncio.sleep(3600)  # alive but silent: the runtime's invocation timeout ends the stream
                 if die and i == 2:
                     writer.transport.abort()  # no terminating chunk: the connection just drops
                     self.stats.cancelled += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..secrets_rule import masked
 from .findings import Flag, Note
 from .plan import UNKNOWN, Change, first_block, production_variants
 
@@ -28,6 +29,8 @@ def _differs(old: Any, new: Any) -> bool:
 
 
 def env_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Changed container variables; a value the secret rule flags is masked, never printed into a PR comment."""
+    before, after = masked(before), masked(after)
     lines = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -144,7 +147,7 @@ def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
                         f"model {model.after.get('name')} is created",
                         [
                             f"image {container.get('image')}",
-                            *(f"{k}={v}" for k, v in sorted((container.get("environment") or {}).items())),
+                            *(f"{k}={v}" for k, v in sorted(masked(container.get("environment") or {}).items())),
                         ],
                     )
                 )

@@ -52,14 +52,28 @@ async def chat_completions(
         usage = None
         if completion.output_tokens is not None:
             prompt = completion.input_tokens or 0
-            usage = {"prompt_tokens": prompt, "completion_tokens": completion.output_tokens,
-                     "total_tokens": prompt + completion.output_tokens}  # fmt: skip
-        return JSONResponse({
-            "id": completion_id, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": completion.text},
-                         "finish_reason": _finish_reason(completion.finish_reason) or "stop", "logprobs": None}],
-            **({"usage": usage} if usage else {}),
-        })  # fmt: skip
+            usage = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion.output_tokens,
+                "total_tokens": prompt + completion.output_tokens,
+            }
+        return JSONResponse(
+            {
+                "id": completion_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": completion.text},
+                        "finish_reason": _finish_reason(completion.finish_reason) or "stop",
+                        "logprobs": None,
+                    }
+                ],
+                **({"usage": usage} if usage else {}),
+            }
+        )
 
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     tracker: dict[str, Any] = {"role_sent": False, "finish": None, "reported": None, "prompt": None}
@@ -89,8 +103,11 @@ async def chat_completions(
         if include_usage:
             completion_tokens = tracker["reported"] or generation.output_tokens
             prompt = tracker["prompt"] or 0
-            usage = {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
-                     "total_tokens": prompt + completion_tokens}  # fmt: skip
+            usage = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt + completion_tokens,
+            }
             events.append({**envelope, "choices": [], "usage": usage})
         events.append("[DONE]")
         return events

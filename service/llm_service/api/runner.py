@@ -38,8 +38,11 @@ async def _prepend(first: StreamChunk | None, rest: AsyncIterator[StreamChunk]) 
 
 def max_new_tokens(requested: int | None, settings: ServiceSettings) -> int:
     if requested is not None and requested > settings.max_tokens_cap:
-        raise ApiError(400, f"max tokens {requested} exceeds this service's cap of {settings.max_tokens_cap}; "
-                       "ask for fewer.", "invalid_request_error")  # fmt: skip
+        raise ApiError(
+            400,
+            f"max tokens {requested} exceeds this service's cap of {settings.max_tokens_cap}; ask for fewer.",
+            "invalid_request_error",
+        )
     return requested or settings.default_max_tokens
 
 
@@ -62,8 +65,12 @@ class Generation:
     def acquire(self) -> None:
         if not self.state.concurrency.try_acquire(self.key, self.settings.per_key_concurrency):
             limit = self.settings.per_key_concurrency
-            raise ApiError(429, f"too many concurrent requests for this key (limit {limit})", "rate_limit_error",
-                           {"Retry-After": "1"})  # fmt: skip
+            raise ApiError(
+                429,
+                f"too many concurrent requests for this key (limit {limit})",
+                "rate_limit_error",
+                {"Retry-After": "1"},
+            )
 
     def _upstream_error(self, exc: InferenceError) -> ApiError:
         self.state.metrics.upstream_errors.labels(exc.kind).inc()
@@ -108,10 +115,14 @@ class Generation:
             raise
         return SseResponse(self._events(first, chunks, render, finish, path))
 
-    async def _events(self, first: StreamChunk | None, chunks: AsyncIterator[StreamChunk],
-                      render: Callable[[StreamChunk], list[dict[str, Any] | str]],
-                      finish: Callable[[], list[dict[str, Any] | str]],
-                      path: str) -> AsyncIterator[bytes]:  # fmt: skip
+    async def _events(
+        self,
+        first: StreamChunk | None,
+        chunks: AsyncIterator[StreamChunk],
+        render: Callable[[StreamChunk], list[dict[str, Any] | str]],
+        finish: Callable[[], list[dict[str, Any] | str]],
+        path: str,
+    ) -> AsyncIterator[bytes]:
         metrics = self.state.metrics
         metrics.inflight_streams.inc()
         saw_token = False

@@ -35,8 +35,12 @@ class ServiceState:
         upstream = self.upstreams.get(model)
         if upstream is None:
             served = ", ".join(f"`{name}`" for name in self.upstreams)
-            raise ApiError(404, f"The model `{model}` does not exist here; this service serves {served}.",
-                           "invalid_request_error", code="model_not_found")  # fmt: skip
+            raise ApiError(
+                404,
+                f"The model `{model}` does not exist here; this service serves {served}.",
+                "invalid_request_error",
+                code="model_not_found",
+            )
         return model, upstream
 
     async def ready(self, cache_s: float) -> tuple[bool, str]:
@@ -69,6 +73,10 @@ async def require_key(
         return "anonymous"
     ident = state.keys.identify(request.headers.get("authorization"))
     if ident is None:
-        raise ApiError(401, "missing or invalid API key: send Authorization: Bearer <key>", "authentication_error",
-                       {"WWW-Authenticate": "Bearer"})  # fmt: skip
+        raise ApiError(
+            401,
+            "missing or invalid API key: send Authorization: Bearer <key>",
+            "authentication_error",
+            {"WWW-Authenticate": "Bearer"},
+        )
     return ident

@@ -19,9 +19,13 @@ router = APIRouter()
 def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings) -> GenerationRequest:
     p = body.parameters
     temperature = 0.0 if p.do_sample is False else p.temperature
-    return GenerationRequest(messages=[{"role": "user", "content": body.inputs}],
-                             max_new_tokens=max_new_tokens(p.max_new_tokens, settings),
-                             temperature=temperature, top_p=p.top_p, stop=p.stop)  # fmt: skip
+    return GenerationRequest(
+        messages=[{"role": "user", "content": body.inputs}],
+        max_new_tokens=max_new_tokens(p.max_new_tokens, settings),
+        temperature=temperature,
+        top_p=p.top_p,
+        stop=p.stop,
+    )
 
 
 @router.post("/generate")
@@ -34,8 +38,10 @@ async def generate(
     completion = await Generation(state, settings, key, "generate").complete(_to_generation(body, settings), "tgi")
     result: dict[str, Any] = {"generated_text": completion.text}
     if body.parameters.details:
-        result["details"] = {"finish_reason": completion.finish_reason or "length",
-                             "generated_tokens": completion.output_tokens}  # fmt: skip
+        result["details"] = {
+            "finish_reason": completion.finish_reason or "length",
+            "generated_tokens": completion.output_tokens,
+        }
     return JSONResponse(result)
 
 
@@ -57,8 +63,14 @@ async def generate_stream(
         index = len(text)
         done = chunk.finish_reason is not None
         details = {"finish_reason": chunk.finish_reason, "generated_tokens": index} if done else None
-        return [{"index": index, "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
-                 "generated_text": "".join(text) if done else None, "details": details}]  # fmt: skip
+        return [
+            {
+                "index": index,
+                "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
+                "generated_text": "".join(text) if done else None,
+                "details": details,
+            }
+        ]
 
     def finish() -> list[dict[str, Any] | str]:
         return []  # TGI's generate stream has no [DONE]: the last token event carries generated_text

@@ -20,7 +20,8 @@ DEFAULT_MAX_ATTEMPTS = 1
 class AwsSettings:
     region: str | None = None
     profile: str | None = None
-    endpoint_url: str | None = None  # local endpoints and tests
+    endpoint_url: str | None = None  # the SageMaker runtime's URL: local endpoints and tests
+    control_endpoint_url: str | None = None  # the SageMaker API's (DescribeEndpoint): a local control plane
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
     read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
     max_attempts: int = DEFAULT_MAX_ATTEMPTS

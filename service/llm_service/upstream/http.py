@@ -19,8 +19,12 @@ from ..client.translate import translate
 from ..client.wire import build_body, parse_completion
 from .base import transport_error
 
-_PATHS = {("chat", False): "/v1/chat/completions", ("chat", True): "/v1/chat/completions",
-          ("tgi", False): "/generate", ("tgi", True): "/generate_stream"}  # fmt: skip
+_PATHS = {
+    ("chat", False): "/v1/chat/completions",
+    ("chat", True): "/v1/chat/completions",
+    ("tgi", False): "/generate",
+    ("tgi", True): "/generate_stream",
+}
 _JSON = {"content-type": "application/json"}
 _PEER = "the upstream"
 
@@ -54,8 +58,9 @@ class HttpUpstream:
         # Created on first use, inside the running loop that will own it.
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(self._base_url, connector=connector, timeout=self._timeout,
-                                                  auto_decompress=False)  # fmt: skip
+            self._session = aiohttp.ClientSession(
+                self._base_url, connector=connector, timeout=self._timeout, auto_decompress=False
+            )
         return self._session
 
     async def generate(self, request: GenerationRequest, wire_format: WireFormat) -> Completion:

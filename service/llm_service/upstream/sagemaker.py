@@ -35,8 +35,14 @@ _PEER = "the SageMaker runtime"
 class SageMakerUpstream:
     name = "sagemaker"
 
-    def __init__(self, target: Target, settings: AwsSettings, max_connections: int = 256,
-                 retry_attempts: int = 3, retry_max_wait_s: float = 8.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        target: Target,
+        settings: AwsSettings,
+        max_connections: int = 256,
+        retry_attempts: int = 3,
+        retry_max_wait_s: float = 8.0,
+    ) -> None:
         self._target = target
         self._settings = settings
         self._config = AioConfig(
@@ -69,18 +75,28 @@ class SageMakerUpstream:
                     creator = session.create_client(
                         service,
                         region_name=self._settings.region,
-                        endpoint_url=self._settings.endpoint_url,
+                        endpoint_url=self._endpoint_url(service),
                         config=self._config,
                     )
                     self._clients[service] = await self._stack.enter_async_context(creator)
         return self._clients[service]
 
+    def _endpoint_url(self, service: str) -> str | None:
+        """The runtime and the SageMaker API are two services with two URLs (a local runtime is not the API)."""
+        if service == "sagemaker":
+            return self._settings.control_endpoint_url or self._settings.endpoint_url
+        return self._settings.endpoint_url
+
     def _retrying(self) -> AsyncRetrying:
         return AsyncRetrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s))
 
     def _call_args(self, body: bytes) -> dict[str, Any]:
-        return {**self._target.call_args(), "Body": body, "ContentType": "application/json",
-                "Accept": "application/json"}  # fmt: skip
+        return {
+            **self._target.call_args(),
+            "Body": body,
+            "ContentType": "application/json",
+            "Accept": "application/json",
+        }
 
     async def generate(self, request: GenerationRequest, wire_format: WireFormat) -> Completion:
         body = build_body(request, wire_format, stream=False)
@@ -131,13 +147,29 @@ class SageMakerUpstream:
                 event_stream.close()  # closing the HTTP response stops SageMaker streaming to us
 
     async def ready(self) -> tuple[bool, str]:
+        """(InService?, detail); a failed DescribeEndpoint says which call, what came back and from where."""
         try:
             sagemaker = await self._client("sagemaker")
             described = await sagemaker.describe_endpoint(EndpointName=self._target.endpoint_name)
-        except (TimeoutError, ClientError, BotoCoreError, aiohttp.ClientError) as exc:
-            return False, type(exc).__name__
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            status_code = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+            reason = f"{error.get('Code', 'ClientError')} (HTTP {status_code}): {error.get('Message', '')}".rstrip(": ")
+            return False, self._describe_failure(reason, self._clients.get("sagemaker"))
+        except (TimeoutError, BotoCoreError, aiohttp.ClientError) as exc:
+            return False, self._describe_failure(f"{type(exc).__name__}: {exc}", None)
         status = str(described["EndpointStatus"])
         return status == "InService", status
+
+    def _describe_failure(self, reason: str, client: Any) -> str:
+        url = client.meta.endpoint_url if client is not None else self._endpoint_url("sagemaker") or "AWS"
+        hint = ""
+        if self._settings.endpoint_url and not self._settings.control_endpoint_url:
+            hint = (
+                " (DescribeEndpoint went to the runtime URL; if that is not also the SageMaker API, set "
+                "LLM_SERVICE_AWS_CONTROL_ENDPOINT_URL)"
+            )
+        return f"DescribeEndpoint {self._target.endpoint_name} at {url} failed: {reason}{hint}"
 
     async def aclose(self) -> None:
         await self._stack.aclose()

@@ -51,23 +51,11 @@ module "stack" {
   volume_size_in_gb                                 = var.volume_size_in_gb
   llm_render                                        = var.llm_render
 
-  autoscaling = {
-    min_capacity    = 1
-    max_capacity    = 2
-    target_tracking = { concurrent_requests_per_model = 8 }
-    scheduled_actions = {
-      # Nights and weekends: one instance; mornings: back to the normal range.
-      evenings = { schedule = "cron(0 20 ? * MON-FRI *)", min_capacity = 1, max_capacity = 1 }
-      mornings = { schedule = "cron(0 7 ? * MON-FRI *)", min_capacity = 1, max_capacity = 2 }
-    }
-  }
-
-  deployment = {
-    strategy                 = "CANARY"
-    canary_size_percent      = 50
-    wait_interval_in_seconds = 600
-  }
-
-  alarms = { create_sns_topic = true }
-  tags   = local.tags
+  # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
+  initial_instance_count = var.instance_count
+  autoscaling            = var.autoscaling
+  deployment             = var.deployment
+  rollback_on_alarms     = var.rollback_on_alarms
+  alarms                 = var.alarms
+  tags                   = local.tags
 }

@@ -91,33 +91,12 @@ module "stack" {
   volume_size_in_gb                                 = var.volume_size_in_gb
   llm_render                                        = var.llm_render
 
-  # Every kind of scaling policy, so the local apply exercises all of the autoscaling module.
-  autoscaling = {
-    min_capacity = 1
-    max_capacity = 3
-    target_tracking = {
-      invocations_per_instance      = 20
-      concurrent_requests_per_model = 8
-    }
-    step_scaling = {
-      backlog = {
-        metric_name         = "ConcurrentRequestsPerModel"
-        threshold           = 16
-        comparison_operator = "GreaterThanOrEqualToThreshold"
-        steps               = [{ lower_bound = 0, adjustment = 1 }]
-      }
-    }
-    scheduled_actions = {
-      nights = { schedule = "cron(0 20 * * ? *)", min_capacity = 1, max_capacity = 1 }
-    }
-  }
-
-  deployment = {
-    strategy            = "LINEAR"
-    linear_step_percent = 50
-  }
-
-  alarms                      = { create_sns_topic = true }
+  # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
+  initial_instance_count      = var.instance_count
+  autoscaling                 = var.autoscaling
+  deployment                  = var.deployment
+  rollback_on_alarms          = var.rollback_on_alarms
+  alarms                      = var.alarms
   force_destroy               = true
   kms_deletion_window_in_days = 7
   # Nothing ages in a local bucket, and the provider polls ~55 s for the rules to read back consistently: most of

@@ -138,7 +138,7 @@ variable "sns_topic_arn" {
   }
 
   validation {
-    condition     = !(var.create_sns_topic && var.sns_topic_arn != null)
+    condition     = !var.create_sns_topic || var.sns_topic_arn == null
     error_message = "Set either create_sns_topic or sns_topic_arn, not both."
   }
 }

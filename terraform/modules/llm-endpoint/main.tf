@@ -1,6 +1,8 @@
 data "aws_region" "current" {}
 
 locals {
+  secret_rules = jsondecode(file("${path.module}/secret_rules.json"))
+
   # SageMaker has no UpdateModel: every argument below forces a new model. Naming the model after a hash of them
   # gives each definition its own name, so create_before_destroy never collides and the plan shows the new name.
   model_definition = {

@@ -41,9 +41,15 @@ variable "container_env" {
     error_message = "container_env keys must be environment variable names: letters, digits and '_', not starting with a digit."
   }
 
+  # secret_rules.json is the one definition of a secret, shared with llmctl render, check and plan-review.
   validation {
-    condition     = !anytrue([for key in keys(var.container_env) : can(regex("(?i)(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|CREDENTIALS?|PRIVATE_?KEY)($|_)", key))])
+    condition     = !anytrue([for key in keys(var.container_env) : can(regex(local.secret_rules.key_pattern, key))])
     error_message = "container_env must not carry secrets (a key looks like a token, password or key, e.g. HF_TOKEN): they would be stored in plain text in the model, in DescribeModel output and in Terraform state; stage gated weights in S3 and set model_data_s3_uri instead."
+  }
+
+  validation {
+    condition     = !anytrue(flatten([for value in values(var.container_env) : [for rule in local.secret_rules.value_patterns : can(regex(rule.pattern, value))]]))
+    error_message = "container_env must not carry secrets (a value looks like a token or key, e.g. hf_… or AKIA…): it would be stored in plain text in the model, in DescribeModel output and in Terraform state; stage gated weights in S3 and set model_data_s3_uri instead."
   }
 
   validation {

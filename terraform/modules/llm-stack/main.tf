@@ -86,7 +86,7 @@ module "endpoint" {
   container_env                                     = var.container_env
   model_data_s3_uri                                 = var.model_data_s3_uri
   instance_type                                     = var.instance_type
-  initial_instance_count                            = var.autoscaling.min_capacity
+  initial_instance_count                            = coalesce(var.initial_instance_count, var.autoscaling.min_capacity)
   container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
   model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
   volume_size_in_gb                                 = var.volume_size_in_gb

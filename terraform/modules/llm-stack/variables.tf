@@ -136,6 +136,21 @@ variable "autoscaling" {
   default  = {}
 }
 
+variable "initial_instance_count" {
+  description = "Instances when the endpoint is created and after each update; null: autoscaling.min_capacity."
+  type        = number
+  default     = null
+
+  validation {
+    condition = var.initial_instance_count == null ? true : (
+      floor(var.initial_instance_count) == var.initial_instance_count &&
+      var.initial_instance_count >= var.autoscaling.min_capacity &&
+      var.initial_instance_count <= var.autoscaling.max_capacity
+    )
+    error_message = "initial_instance_count must be a whole number within autoscaling min_capacity..max_capacity (Application Auto Scaling would move it there at once); change one of them."
+  }
+}
+
 variable "alarms" {
   description = "Alarm thresholds and notification topic (see the endpoint-alarms module)."
   type = object({

@@ -36,3 +36,51 @@ run "untagged_expiry_too_long" {
   }
   expect_failures = [var.untagged_image_expiry_days]
 }
+
+run "name_too_short" {
+  command = plan
+  variables {
+    name = "a"
+  }
+  expect_failures = [var.name]
+}
+
+run "name_too_long" {
+  command = plan
+  variables {
+    name = join("", [for i in range(257) : "a"])
+  }
+  expect_failures = [var.name]
+}
+
+run "keep_too_many_images" {
+  command = plan
+  variables {
+    tagged_images_to_keep = 1001
+  }
+  expect_failures = [var.tagged_images_to_keep]
+}
+
+run "keep_half_an_image" {
+  command = plan
+  variables {
+    tagged_images_to_keep = 2.5
+  }
+  expect_failures = [var.tagged_images_to_keep]
+}
+
+run "untagged_expiry_zero" {
+  command = plan
+  variables {
+    untagged_image_expiry_days = 0
+  }
+  expect_failures = [var.untagged_image_expiry_days]
+}
+
+run "untagged_expiry_not_whole" {
+  command = plan
+  variables {
+    untagged_image_expiry_days = 1.5
+  }
+  expect_failures = [var.untagged_image_expiry_days]
+}

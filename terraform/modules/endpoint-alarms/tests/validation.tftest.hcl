@@ -109,3 +109,83 @@ run "topic_key_is_alias" {
   }
   expect_failures = [var.sns_kms_key_arn]
 }
+
+run "endpoint_name_too_long" {
+  command = plan
+  variables {
+    endpoint_name = format("e%063d", 0)
+  }
+  expect_failures = [var.endpoint_name]
+}
+
+run "variant_name_with_underscore" {
+  command = plan
+  variables {
+    variant_name = "All_Traffic"
+  }
+  expect_failures = [var.variant_name]
+}
+
+run "period_zero" {
+  command = plan
+  variables {
+    period_seconds = 0
+  }
+  expect_failures = [var.period_seconds]
+}
+
+run "period_not_whole_minutes" {
+  command = plan
+  variables {
+    period_seconds = 90
+  }
+  expect_failures = [var.period_seconds]
+}
+
+run "evaluation_periods_over_100" {
+  command = plan
+  variables {
+    evaluation_periods = 101
+  }
+  expect_failures = [var.evaluation_periods]
+}
+
+run "evaluation_periods_not_whole" {
+  command = plan
+  variables {
+    evaluation_periods = 1.5
+  }
+  expect_failures = [var.evaluation_periods]
+}
+
+run "latency_over_an_hour" {
+  command = plan
+  variables {
+    model_latency_p90_ms = 3600001
+  }
+  expect_failures = [var.model_latency_p90_ms]
+}
+
+run "gpu_memory_zero" {
+  command = plan
+  variables {
+    gpu_memory_utilization_percent = 0
+  }
+  expect_failures = [var.gpu_memory_utilization_percent]
+}
+
+run "gpus_over_16" {
+  command = plan
+  variables {
+    gpus_per_instance = 17
+  }
+  expect_failures = [var.gpus_per_instance]
+}
+
+run "gpus_not_whole" {
+  command = plan
+  variables {
+    gpus_per_instance = 1.5
+  }
+  expect_failures = [var.gpus_per_instance]
+}

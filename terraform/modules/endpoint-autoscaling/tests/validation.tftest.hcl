@@ -102,3 +102,131 @@ run "schedule_key_uppercase" {
   }
   expect_failures = [var.scheduled_actions]
 }
+
+run "endpoint_name_too_long" {
+  command = plan
+  variables {
+    endpoint_name = format("e%063d", 0)
+  }
+  expect_failures = [var.endpoint_name]
+}
+
+run "variant_name_too_long" {
+  command = plan
+  variables {
+    variant_name = format("e%063d", 0)
+  }
+  expect_failures = [var.variant_name]
+}
+
+run "min_not_whole" {
+  command = plan
+  variables {
+    min_capacity = 1.5
+  }
+  expect_failures = [var.min_capacity]
+}
+
+run "max_not_whole" {
+  command = plan
+  variables {
+    max_capacity = 2.5
+  }
+  expect_failures = [var.max_capacity]
+}
+
+run "scale_in_cooldown_negative" {
+  command = plan
+  variables {
+    target_tracking = { concurrent_requests_per_model = 8, scale_in_cooldown = -1 }
+  }
+  expect_failures = [var.target_tracking]
+}
+
+run "scale_out_cooldown_negative" {
+  command = plan
+  variables {
+    target_tracking = { concurrent_requests_per_model = 8, scale_out_cooldown = -1 }
+  }
+  expect_failures = [var.target_tracking]
+}
+
+run "scale_out_cooldown_too_long" {
+  command = plan
+  variables {
+    target_tracking = { concurrent_requests_per_model = 8, scale_out_cooldown = 7200 }
+  }
+  expect_failures = [var.target_tracking]
+}
+
+run "step_bad_adjustment_type" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], adjustment_type = "Absolute" } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_bad_statistic" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], statistic = "p90" } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_bad_aggregation" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], metric_aggregation_type = "Sum" } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_bad_missing_data" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], treat_missing_data = "zero" } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_without_steps" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_period_not_allowed" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], period = 45 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_zero_evaluation_periods" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], evaluation_periods = 0 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_negative_cooldown" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], cooldown = -1 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "schedule_min_zero" {
+  command = plan
+  variables {
+    scheduled_actions = { nights = { schedule = "rate(1 day)", min_capacity = 0, max_capacity = 1 } }
+  }
+  expect_failures = [var.scheduled_actions]
+}

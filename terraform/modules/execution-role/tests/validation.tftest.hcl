@@ -157,3 +157,51 @@ run "boundary_not_a_policy" {
 
   expect_failures = [var.permissions_boundary_arn]
 }
+
+run "endpoint_name_too_long" {
+  command = plan
+  variables {
+    endpoint_name = format("e%063d", 0)
+  }
+  expect_failures = [var.endpoint_name]
+}
+
+run "alias_with_space" {
+  command = plan
+  variables {
+    kms_key_aliases = ["llm test"]
+  }
+  expect_failures = [var.kms_key_aliases]
+}
+
+run "no_namespaces" {
+  command = plan
+  variables {
+    metric_namespaces = []
+  }
+  expect_failures = [var.metric_namespaces]
+}
+
+run "vpc_without_subnets" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = [], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_without_security_groups" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = [] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_bad_security_group" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["group-1"] }
+  }
+  expect_failures = [var.vpc_config]
+}

@@ -43,3 +43,27 @@ run "log_group_name_invalid" {
   }
   expect_failures = [var.cloudwatch_log_group_names]
 }
+
+run "alias_with_space" {
+  command = plan
+  variables {
+    alias = "llm test"
+  }
+  expect_failures = [var.alias]
+}
+
+run "deletion_window_too_long" {
+  command = plan
+  variables {
+    deletion_window_in_days = 31
+  }
+  expect_failures = [var.deletion_window_in_days]
+}
+
+run "deletion_window_not_whole" {
+  command = plan
+  variables {
+    deletion_window_in_days = 7.5
+  }
+  expect_failures = [var.deletion_window_in_days]
+}

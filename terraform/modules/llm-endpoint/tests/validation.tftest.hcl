@@ -80,6 +80,26 @@ run "env_aws_secret" {
   expect_failures = [var.container_env]
 }
 
+run "env_hf_token_value_under_an_innocent_key" {
+  command = plan
+
+  variables {
+    container_env = { HF_MODEL_ID = "meta-llama/Llama-3.1-8B-Instruct", HUB_SETTING = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" }
+  }
+
+  expect_failures = [var.container_env]
+}
+
+run "env_aws_access_key_id_value" {
+  command = plan
+
+  variables {
+    container_env = { HF_MODEL_ID = "meta-llama/Llama-3.1-8B-Instruct", S3_READER = "AKIAIOSFODNN7EXAMPLE" }
+  }
+
+  expect_failures = [var.container_env]
+}
+
 run "env_value_too_long" {
   command = plan
 
@@ -362,4 +382,208 @@ run "log_key_not_an_arn" {
   }
 
   expect_failures = [var.log_kms_key_arn]
+}
+
+run "name_too_long" {
+  command = plan
+  variables {
+    name = format("e%063d", 0)
+  }
+  expect_failures = [var.name]
+}
+
+run "instances_not_whole" {
+  command = plan
+  variables {
+    initial_instance_count = 1.5
+  }
+  expect_failures = [var.initial_instance_count]
+}
+
+run "variant_too_long" {
+  command = plan
+  variables {
+    variant_name = format("e%063d", 0)
+  }
+  expect_failures = [var.variant_name]
+}
+
+run "startup_timeout_not_whole" {
+  command = plan
+  variables {
+    container_startup_health_check_timeout_in_seconds = 480.5
+  }
+  expect_failures = [var.container_startup_health_check_timeout_in_seconds]
+}
+
+run "download_timeout_too_short" {
+  command = plan
+  variables {
+    model_data_download_timeout_in_seconds = 30
+  }
+  expect_failures = [var.model_data_download_timeout_in_seconds]
+}
+
+run "download_timeout_not_whole" {
+  command = plan
+  variables {
+    model_data_download_timeout_in_seconds = 240.5
+  }
+  expect_failures = [var.model_data_download_timeout_in_seconds]
+}
+
+run "volume_zero" {
+  command = plan
+  variables {
+    volume_size_in_gb = 0
+    instance_type     = "ml.m5.2xlarge"
+    image_uri         = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.38.0-cpu-full"
+  }
+  expect_failures = [var.volume_size_in_gb]
+}
+
+run "volume_not_whole" {
+  command = plan
+  variables {
+    volume_size_in_gb = 10.5
+    instance_type     = "ml.m5.2xlarge"
+    image_uri         = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.38.0-cpu-full"
+  }
+  expect_failures = [var.volume_size_in_gb]
+}
+
+run "vpc_without_subnets" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = [], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_too_many_subnets" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = [for i in range(17) : format("subnet-%017d", i)], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_too_many_security_groups" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = [for i in range(6) : format("sg-%017d", i)] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_bad_subnet" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["vpc-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_bad_security_group" {
+  command = plan
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["group-1"] }
+  }
+  expect_failures = [var.vpc_config]
+}
+
+run "capture_destination_not_a_prefix" {
+  command = plan
+  variables {
+    data_capture = { destination_s3_uri = "s3://b-capture/capture" }
+  }
+  expect_failures = [var.data_capture]
+}
+
+run "capture_sampling_negative" {
+  command = plan
+  variables {
+    data_capture = { destination_s3_uri = "s3://b-capture/capture/", sampling_percentage = -1 }
+  }
+  expect_failures = [var.data_capture]
+}
+
+run "capture_sampling_over_100" {
+  command = plan
+  variables {
+    data_capture = { destination_s3_uri = "s3://b-capture/capture/", sampling_percentage = 101 }
+  }
+  expect_failures = [var.data_capture]
+}
+
+run "canary_not_whole" {
+  command = plan
+  variables {
+    deployment = { strategy = "CANARY", canary_size_percent = 12.5 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "linear_step_over_half" {
+  command = plan
+  variables {
+    deployment = { strategy = "LINEAR", linear_step_percent = 60 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "linear_step_not_whole" {
+  command = plan
+  variables {
+    deployment = { strategy = "LINEAR", linear_step_percent = 12.5 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "wait_interval_negative" {
+  command = plan
+  variables {
+    deployment = { wait_interval_in_seconds = -1 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "termination_wait_negative" {
+  command = plan
+  variables {
+    deployment = { termination_wait_in_seconds = -1 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "termination_wait_too_long" {
+  command = plan
+  variables {
+    deployment = { termination_wait_in_seconds = 7200 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "execution_timeout_too_long" {
+  command = plan
+  variables {
+    deployment = { maximum_execution_timeout_in_seconds = 20000 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "rollback_alarm_name_empty" {
+  command = plan
+  variables {
+    deployment = { rollback_alarm_names = [""] }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "rollback_alarm_name_too_long" {
+  command = plan
+  variables {
+    deployment = { rollback_alarm_names = [format("a%0255d", 0)] }
+  }
+  expect_failures = [var.deployment]
 }

@@ -48,3 +48,37 @@ run "account_id_not_digits" {
   }
   expect_failures = [var.account_id]
 }
+
+run "instance_count_above_max_capacity" {
+  command = plan
+  variables {
+    initial_instance_count = 3
+    autoscaling            = { min_capacity = 1, max_capacity = 2 }
+  }
+  expect_failures = [var.initial_instance_count]
+}
+
+run "instance_count_below_min_capacity" {
+  command = plan
+  variables {
+    initial_instance_count = 1
+    autoscaling            = { min_capacity = 2, max_capacity = 4 }
+  }
+  expect_failures = [var.initial_instance_count]
+}
+
+run "instance_count_not_whole" {
+  command = plan
+  variables {
+    initial_instance_count = 1.5
+  }
+  expect_failures = [var.initial_instance_count]
+}
+
+run "name_with_underscore" {
+  command = plan
+  variables {
+    name = "llm_test"
+  }
+  expect_failures = [var.name]
+}

@@ -99,3 +99,19 @@ run "log_bucket_as_arn" {
   }
   expect_failures = [var.access_log_bucket]
 }
+
+run "noncurrent_over_ten_years" {
+  command = plan
+  variables {
+    noncurrent_version_expiration_days = 3651
+  }
+  expect_failures = [var.noncurrent_version_expiration_days]
+}
+
+run "noncurrent_not_whole" {
+  command = plan
+  variables {
+    noncurrent_version_expiration_days = 1.5
+  }
+  expect_failures = [var.noncurrent_version_expiration_days]
+}

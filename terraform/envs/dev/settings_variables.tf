@@ -1,0 +1,1 @@
+../../contract/env_settings_variables.tf
