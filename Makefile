@@ -29,7 +29,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -150,6 +150,14 @@ $(ACTIONLINT):
 
 actionlint: $(ACTIONLINT) ## Lint .github/workflows (actionlint, installed with go install into .tools/bin)
 	$(ACTIONLINT) -no-color
+
+MUTATION := .tools/mutation/bin/cosmic-ray
+$(MUTATION):
+	@test -x .tools/mutation/bin/python || $(PY) -m venv .tools/mutation
+	.tools/mutation/bin/python -m pip install --quiet 'cosmic-ray>=8.4,<9'
+
+mutation: $(STAMP) $(MUTATION) ## Mutation testing (cosmic-ray) of plan review, sizing, retry policy, limits, readiness → bench-results/mutation.json (~30 min; not in CI)
+	PYTHONPATH= $(BIN)/python tools/mutation.py $(if $(ONLY),--only "$(ONLY)",)
 
 plan-fixtures: $(STAMP) ## Regenerate tests/fixtures/plans from real local-env plans (plan-review golden tests)
 	$(BIN)/python tools/make_plan_fixtures.py

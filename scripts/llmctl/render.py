@@ -15,7 +15,7 @@ from .instances import InstanceType, by_size, get_instance
 from .models import ModelArch, is_gated, resolve_model
 from .secrets_rule import secret_problems
 from .sizing import DEFAULT_MEMORY_UTILIZATION, GIB, MIB, Sizing, SizingInputs, choose_tp, size, valid_tp_degrees
-from .startup import Startup, estimate
+from .startup import Startup, TooSlowToStart, estimate
 
 DEFAULT_MAX_TOTAL_TOKENS = 8192
 DEFAULT_MAX_NEW_TOKENS = 2048
@@ -392,7 +392,20 @@ def render(req: RenderRequest) -> RenderResult:
     problems = secret_problems(env) + backend.check_env(env, arch, instance.gpu)
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
-    startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
+    try:
+        startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
+    except TooSlowToStart as slow:
+        raise LlmctlError(
+            f"{arch.name}'s weights take about {slow.args[0]} s to download from S3 and load even without margin, "
+            f"more than the AWS provider's 60-minute wait for InService; serve it from the Hub or a pre-sharded, "
+            "smaller checkpoint (docs/sizing.md, startup timeouts)."
+        ) from None
+    if startup.margin_cut_to_fit:
+        notes.append(
+            f"download + startup timeouts cut to {startup.model_data_download_timeout_s} s + "
+            f"{startup.container_startup_health_check_timeout_s} s to fit the AWS provider's 60-minute wait "
+            "(less than the usual 1.5× margin)"
+        )
     if startup.disk_required_gb > instance.instance_store_gb:
         raise LlmctlError(
             f"{arch.name}'s checkpoint needs about {startup.disk_required_gb} GB of disk but {instance.name} has "

@@ -95,6 +95,33 @@ def _change_the_scaling_bounds(root: Path, cwd: Path, env: dict[str, str], url: 
     assert (variant["min_capacity"], variant["max_capacity"]) == (2, 4)
 
 
+def _change_the_instance_type_under_autoscaling(root: Path, cwd: Path, env: dict[str, str], url: str) -> None:
+    """Issue 16: UpdateEndpoint refuses a new instance type for a registered scalable target (the local control plane
+    enforces it); the stack deregisters the scaling first and registers it again, with its policies, after."""
+    scaling = boto3.client("application-autoscaling", endpoint_url=url, region_name="us-east-1")
+
+    def scaling_state() -> tuple[int, int, int]:
+        return (
+            len(scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]),
+            len(scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]),
+            len(scaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]),
+        )
+
+    before = scaling_state()
+    assert before == (1, 3, 1)
+    rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g6e.2xlarge")
+    planned = llmctl(["tf", "plan", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env)
+    assert planned.returncode == 0, planned.stdout[-3000:] + planned.stderr[-3000:]
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    sagemaker = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+    config = sagemaker.describe_endpoint_config(
+        EndpointConfigName=sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
+    )
+    assert config["ProductionVariants"][0]["InstanceType"] == "ml.g6e.2xlarge"
+    assert scaling_state() == before, "the target, its policies and its schedule are registered again"
+
+
 def _ready_through_the_service(env: dict[str, str], url: str) -> None:
     """Issue 15 item 4: /ready answered 503 ClientError locally (DescribeEndpoint went to the runtime)."""
     import httpx
@@ -124,7 +151,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
 
     first = _plan(root, cwd, env, url)
-    assert len(first) == 26 and all(actions == ["create"] for actions in first.values())
+    assert len(first) == 28 and all(actions == ["create"] for actions in first.values())
 
     applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root)], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
@@ -144,6 +171,13 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
         EndpointConfigName=sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
     )["ProductionVariants"][0]["ModelName"]
     assert sagemaker.describe_endpoint(EndpointName="llm-local")["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]
+
+    # The autoscaler has scaled the endpoint to 3 (as UpdateEndpointWeightsAndCapacities sets it). Issue 16: without
+    # RetainAllVariantProperties an update restarts the variant at the new configuration's initial count (1 here),
+    # so `llmctl tf plan` must start the new configuration at the 3 running now.
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="llm-local", DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 3}]
+    )
 
     # One env var changes: a new model and configuration are created before the old ones go; the endpoint is updated
     # in place (a blue/green roll), never replaced.
@@ -165,11 +199,15 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     assert model_after != model_before
     environment = sagemaker.describe_model(ModelName=model_after)["PrimaryContainer"]["Environment"]
     assert environment["MAX_CONCURRENT_REQUESTS"] == "64"
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 3
+    running = sagemaker.describe_endpoint(EndpointName="llm-local")["ProductionVariants"][0]
+    assert running["DesiredInstanceCount"] == 3, "the update kept the capacity autoscaling had added"
     assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == [model_after], "the old model is gone"
 
     assert _plan(root, cwd, env, url) == {}, "after apply, the plan is empty (no drift)"
 
     _change_the_scaling_bounds(root, cwd, env, url)
+    _change_the_instance_type_under_autoscaling(root, cwd, env, url)
 
     destroyed = llmctl(["tf", "destroy", "--env", "local", "--dir", str(root)], cwd, env)
     assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-3000:]

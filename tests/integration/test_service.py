@@ -439,10 +439,17 @@ def test_metric_values_count_what_was_sent(upstream) -> None:
             f"{svc.url}/generate", json={"inputs": "x", "parameters": {"max_new_tokens": 3}}, headers=AUTH
         )
         assert generated.json()["generated_text"] == "t0 t1 t2 "
+        # A stream's counters are recorded when the response closes, which can be just after the client read its end.
+        deadline = time.monotonic() + 10
         samples = _samples(httpx.get(f"{svc.url}/metrics").text)
+        while ("llm_output_tokens_total", (("route", "chat"),)) not in samples:
+            assert time.monotonic() < deadline, "the stream's metrics were never recorded"
+            time.sleep(0.02)
+            samples = _samples(httpx.get(f"{svc.url}/metrics").text)
     finally:
         svc.stop()
-    chat_route, generate_route = (("route", "/v1/chat/completions"),), (("route", "/generate"),)
+    # Generation metrics are labelled by operation (chat, generate, generate_stream), requests by path.
+    chat_route, generate_route = (("route", "chat"),), (("route", "generate"),)
     assert samples[("llm_output_tokens_total", chat_route)] == 5
     assert samples[("llm_output_tokens_total", generate_route)] == 3
     assert samples[("llm_time_to_first_token_seconds_count", chat_route)] == 1

@@ -38,6 +38,7 @@ EXPECTED_TYPES = {
     "aws_sagemaker_endpoint_configuration": 1,
     "aws_sagemaker_model": 1,
     "aws_sns_topic": 1,
+    "terraform_data": 2,  # the instance-type record of the autoscaling module and the endpoint's update barrier
 }
 # The only statements of the execution role that may name Resource "*": actions without resource-level permissions.
 ALLOWED_STAR = {"EcrLogin": ["ecr:GetAuthorizationToken"], "EndpointMetrics": ["cloudwatch:PutMetricData"]}
@@ -180,6 +181,14 @@ def test_execution_role_is_least_privilege(plan_dev) -> None:  # type: ignore[no
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert not [a for a in actions if "*" in a], "no wildcard actions"
     assert all(s["Effect"] == "Allow" for s in statements)
+    # Blue/green auto-rollback reads exactly the two rollback alarms (issue 16: "Auto-Rollback Configuration and
+    # Monitoring" requires cloudwatch:DescribeAlarms on them).
+    alarms = next(s for s in statements if s["Sid"] == "ReadRollbackAlarms")
+    assert alarms["Action"] == "cloudwatch:DescribeAlarms"
+    assert sorted(alarms["Resource"]) == [
+        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:llm-dev-5xx-errors",
+        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:llm-dev-model-latency-p90",
+    ]
 
     trust = json.loads(plan.one("aws_iam_role")["assume_role_policy"])["Statement"]
     assert trust == [

@@ -55,7 +55,7 @@ def test_markdown_matches_golden(name: str) -> None:
 
 def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
     result = _review("first-deploy")
-    assert result.counts["create"] == 26 and result.counts["delete"] == 0
+    assert result.counts["create"] == 28 and result.counts["delete"] == 0
     assert result.flags == [], "the stack's own policies raise no flag"
     (row,) = result.cost
     assert row["before"] is None
@@ -64,7 +64,7 @@ def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
 
 def test_no_op_plan_says_nothing_changes() -> None:
     result = _review("no-op")
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 26}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 28}
     assert result.flags == []
 
 
@@ -202,3 +202,27 @@ def test_a_teams_own_prices_cover_regions_the_bundled_table_lacks(tmp_path: Path
     bad.write_text('{"regions": {"eu-central-2": {"ml.g5.2xlarge": "cheap"}}}')
     refused = CliRunner().invoke(cli, ["plan-review", str(plan_file), "--prices", str(bad)])
     assert refused.exit_code == 2 and "is not a price table" in refused.output
+
+
+def test_an_instance_type_change_under_autoscaling_names_what_aws_does() -> None:
+    """Issue 16: UpdateEndpoint refuses an instance-type change of a registered scalable target (the stack deregisters
+    it first); every update restarts the variant at its initial count; a rollback returns to a configuration the apply
+    deletes; the green fleet adds instances."""
+    result = _review("instance-type")
+    assert {"capacity-drop", "rollback-risk"} <= {f.id for f in result.flags}
+    assert "autoscaled-instance-type" not in {f.id for f in result.flags}, "the stack re-registers the scaling"
+    roll = next(n for n in result.notes if "rolls to a new configuration" in n.title)
+    assert any("runs 1 more ml.g6e.2xlarge beside the old fleet" in d for d in roll.details)
+    assert any("deregistered before UpdateEndpoint and registered again after" in d for d in roll.details)
+    assert _flags("first-deploy") == set() and _flags("no-op") == set()
+
+
+def test_a_plan_that_keeps_the_scaling_registered_is_flagged() -> None:
+    """A plan from a stack that does not re-register the target (an older one, or another tool's) fails on AWS."""
+    plan = json.loads((PLANS / "instance-type.json").read_text())
+    for change in plan["resource_changes"]:
+        if change["type"].startswith("aws_appautoscaling") or change["type"] == "terraform_data":
+            change["change"]["actions"] = ["no-op"]
+            change["change"]["after"] = change["change"]["before"]
+    flags = {f.id for f in review(plan, title="old stack").flags}
+    assert "autoscaled-instance-type" in flags

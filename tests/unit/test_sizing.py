@@ -125,3 +125,18 @@ def test_startup_timeouts_scale_with_model_size() -> None:
 def test_lmi_waits_at_least_its_own_loading_timeout() -> None:
     result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g5.xlarge", backend="lmi"))
     assert result.startup.container_startup_health_check_timeout_s >= 1800
+
+
+def test_s3_weights_fit_download_and_startup_in_the_providers_hour() -> None:
+    """The AWS provider waits 60 minutes for InService; with S3 weights the download and the startup both run in it."""
+    from llmctl.errors import LlmctlError
+
+    big = "mistralai/Mixtral-8x22B-Instruct-v0.1"
+    staged = render(RenderRequest(big, "ml.p5.48xlarge", model_s3_uri="s3://b/models/mixtral/"))
+    total = staged.startup.model_data_download_timeout_s + staged.startup.container_startup_health_check_timeout_s
+    assert total <= 3600 and staged.startup.margin_cut_to_fit
+    assert any("60-minute wait" in note for note in staged.notes)
+    small = render(RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.2xlarge", model_s3_uri="s3://b/m/"))
+    assert not small.startup.margin_cut_to_fit, "a model that fits keeps the full margin"
+    with pytest.raises(LlmctlError, match="more than the AWS provider's 60-minute wait"):
+        render(RenderRequest(big, "ml.p5.48xlarge", "lmi", model_s3_uri="s3://b/models/mixtral/"))

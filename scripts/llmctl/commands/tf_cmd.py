@@ -12,6 +12,7 @@ from typing import Any
 import click
 from llm_service.client import make_client
 
+from .. import instance_count
 from .. import terraform_cli as tfc
 from ..aws_options import settings_from
 from ..check import check_tfvars, problems_sentence
@@ -66,6 +67,39 @@ def _planned_variable(root: tfc.TerraformRoot, name: str) -> str | None:
         return str(plan["variables"][name]["value"])
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _keep_running_capacity(root: tfc.TerraformRoot, aws_endpoint_url: str | None) -> dict[str, str]:
+    """`-var instance_count=N` when the endpoint runs more instances than configured (docs/updates.md)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    counts = instance_count.configured_counts(root.directory)
+    outputs = root.outputs()
+    name = outputs.get("endpoint_name")
+    if not name:
+        return {}  # nothing deployed yet
+    endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
+    try:
+        sagemaker = make_client(
+            "sagemaker", settings_from(outputs.get("region"), None, endpoint_url, 30.0), endpoint_url
+        )
+        running = instance_count.running_count(sagemaker, str(name))
+    except (BotoCoreError, ClientError) as exc:
+        click.echo(
+            f"note: could not read {name}'s current instance count ({type(exc).__name__}); an update restarts it at "
+            f"{counts.configured}.",
+            err=True,
+        )
+        return {}
+    planned = instance_count.planned_count(counts, running)
+    if planned == counts.configured:
+        return {}
+    click.echo(
+        f"instance count: {name} runs {running} instance(s) now; the plan starts a new configuration at {planned} "
+        f"(not {counts.configured}) so an update does not drop capacity.",
+        err=True,
+    )
+    return {"instance_count": str(planned)}
 
 
 def _check_inputs(root: tfc.TerraformRoot) -> None:
@@ -181,13 +215,22 @@ def plan_cmd(
         if offline:
             override.write_text(tfc.offline_override(account_id))
         _init(root, offline)
+        variables = _local_vars(env, aws_endpoint_url)
+        if offline and not destroy:
+            click.echo(
+                "note: --offline cannot read the endpoint's current instance count; an update would restart it at the "
+                "configured count.",
+                err=True,
+            )
+        elif not destroy:
+            variables.update(_keep_running_capacity(root, aws_endpoint_url))
         root.run(
             "plan",
             input=False,
             out=tfc.PLAN_FILE,
             refresh=False if offline else None,
             destroy=tfc.flag() if destroy else None,
-            var=_local_vars(env, aws_endpoint_url) or None,
+            var=variables or None,
         )
         plan_json = root.run("show", tfc.PLAN_FILE, capture=True, json=tfc.flag())
     finally:

@@ -10,12 +10,15 @@
    so a model-name collision fails locally too), empty VpcConfig/DataCaptureConfig are omitted, the endpoint keeps
    its deployment config (returned as LastDeploymentConfig) and the model its EnableNetworkIsolation, and
    UpdateEndpoint exists. Without these the provider sees drift and replaces the endpoint on every plan.
+4. AWS's own rules for updates and scaling that moto does not enforce (aws_rules.py).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from . import aws_rules
 
 _applied = False
 
@@ -158,8 +161,12 @@ def _sagemaker_fidelity() -> None:
         config_name = self._get_param("EndpointConfigName")
         config = backend.describe_endpoint_config(config_name)
         endpoint = backend.endpoints[name]
+        aws_rules.check_instance_type_change(self, endpoint, config["ProductionVariants"])
+        variants = endpoint._process_production_variants(config["ProductionVariants"])
+        if self._get_param("RetainAllVariantProperties"):
+            variants = aws_rules.keep_counts(endpoint.production_variants, variants)
         endpoint.endpoint_config_name = config_name
-        endpoint.production_variants = endpoint._process_production_variants(config["ProductionVariants"])
+        endpoint.production_variants = variants
         endpoint.llmctl_deployment = self._get_param("DeploymentConfig") or endpoint.llmctl_deployment
         endpoint.last_modified_time = models.utcnow()
         return ActionResult({"EndpointArn": endpoint.arn})
@@ -177,4 +184,5 @@ def apply() -> None:
     _extend_instance_types()
     _add_autoscaling_tags()
     _sagemaker_fidelity()
+    aws_rules.apply()
     _applied = True

@@ -13,6 +13,9 @@ FLAGS = {
     "public-access": "an S3 public access block is removed or relaxed, or a bucket policy allows Principal *",
     "iam-wildcard": "an added IAM statement has a wildcard action, or Resource * for actions that can be scoped",
     "cost-increase": "the endpoint costs more per hour at its maximum capacity after the change",
+    "capacity-drop": "an update restarts a variant at its configured initial count, below what autoscaling may run",
+    "rollback-risk": "an update deletes the configuration a SageMaker rollback would return to",
+    "autoscaled-instance-type": "an update changes the instance type of a variant registered with autoscaling",
 }
 
 

@@ -67,6 +67,65 @@ def _bounds_text(bounds: tuple[Any, Any]) -> str:
     return "..".join("—" if b is None else str(b) for b in bounds)
 
 
+def _scaling_bounds(by_type: dict[str, list[Change]]) -> dict[str, tuple[Any, Any]]:
+    """Variant name → (min, max) after the change, from the plan's Application Auto Scaling targets."""
+    bounds = {}
+    for target in by_type.get("aws_appautoscaling_target", []):
+        resource = str(target.after.get("resource_id") or "")
+        if resource.startswith("endpoint/") and "/variant/" in resource:
+            bounds[resource.rsplit("/", 1)[-1]] = (target.after.get("min_capacity"), target.after.get("max_capacity"))
+    return bounds
+
+
+def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]], flags: list[Flag]) -> list[str]:
+    """What a roll to a new configuration does on AWS beyond the plan: the green fleet as detail lines, the risks as
+    flags (docs/updates.md has each rule's source)."""
+    details = []
+    bounds = _scaling_bounds(by_type)
+    rescaled = {
+        str(target.after.get("resource_id") or "").rsplit("/", 1)[-1]
+        for target in by_type.get("aws_appautoscaling_target", [])
+        if target.action == "replace"
+    }
+    for config in by_type.get("aws_sagemaker_endpoint_configuration", []):
+        if config.action not in ("replace", "create"):
+            continue
+        before, after = production_variants(config.before), production_variants(config.after)
+        for variant, new in sorted(after.items()):
+            count, instance = new.get("initial_instance_count"), new.get("instance_type")
+            details.append(
+                f"{variant}: blue/green runs {count} more {instance} beside the old fleet while it shifts and bakes "
+                f"(the quota '{instance} for endpoint usage' must cover both)"
+            )
+            high = bounds.get(variant, (None, None))[1]
+            if isinstance(count, int | float) and isinstance(high, int | float) and count < high:
+                message = (
+                    f"{endpoint}/{variant}: the update restarts the variant at {count} instance(s) (the provider "
+                    "cannot send RetainAllVariantProperties; `llmctl tf plan` sets the count running at plan time): "
+                    f"instances autoscaling adds before the apply, up to {high}, are dropped until it scales out again"
+                )
+                flags.append(Flag("capacity-drop", message))
+            old_type = before.get(variant, {}).get("instance_type")
+            if variant in bounds and old_type and instance and old_type != instance and variant in rescaled:
+                details.append(
+                    f"{variant}: autoscaling is deregistered before UpdateEndpoint and registered again after, with "
+                    "its policies and schedules (UpdateEndpoint refuses a new instance type on a scalable target)"
+                )
+            elif variant in bounds and old_type and instance and old_type != instance:
+                message = (
+                    f"{endpoint}/{variant}: instance type {old_type} → {instance} on a variant registered with "
+                    "Application Auto Scaling, which UpdateEndpoint refuses; deregister its scaling first"
+                )
+                flags.append(Flag("autoscaled-instance-type", message))
+        if config.action == "replace":
+            message = (
+                f"{endpoint}: if SageMaker rolls the update back (a rollback alarm or the new fleet's health check), "
+                f"the endpoint returns to {old_config}, which this apply deletes once the provider sees InService"
+            )
+            flags.append(Flag("rollback-risk", message))
+    return details
+
+
 def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
     notes: list[Note] = []
     flags: list[Flag] = []
@@ -106,6 +165,7 @@ def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
                         [
                             f"{_traffic(endpoint.after)}",
                             f"configuration {old} → {new}",
+                            *_roll_risks(name, str(old), by_type, flags),
                         ],
                     )
                 )

@@ -54,6 +54,12 @@ variable "evaluation_periods" {
     condition     = var.evaluation_periods >= 1 && var.evaluation_periods <= 100 && floor(var.evaluation_periods) == var.evaluation_periods
     error_message = "evaluation_periods must be a whole number from 1 to 100."
   }
+
+  validation {
+    # PutMetricAlarm: EvaluationPeriods × Period may not exceed one day for periods under an hour, seven days above.
+    condition     = var.period_seconds * var.evaluation_periods <= (var.period_seconds >= 3600 ? 604800 : 86400)
+    error_message = "period_seconds × evaluation_periods must be at most 86,400 s (604,800 s for periods of an hour or more), CloudWatch's limit for an alarm's evaluation range."
+  }
 }
 
 variable "errors_5xx_threshold" {

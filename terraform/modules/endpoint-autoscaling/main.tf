@@ -17,6 +17,14 @@ locals {
   }
 }
 
+# UpdateEndpoint refuses a new instance type for a variant registered with Application Auto Scaling ("Update endpoints
+# that use auto scaling"). A change of instance type replaces this record, and with it the target, its policies and
+# its schedules: destroyed (deregistered) before the record, created after the endpoint update, which waits for the
+# record through `update_barrier` (outputs.tf → llm-endpoint). Order: deregister → UpdateEndpoint → register.
+resource "terraform_data" "instance_type" {
+  input = var.instance_type
+}
+
 resource "aws_appautoscaling_target" "variant" {
   service_namespace  = "sagemaker"
   scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
@@ -24,6 +32,10 @@ resource "aws_appautoscaling_target" "variant" {
   min_capacity       = var.min_capacity
   max_capacity       = var.max_capacity
   tags               = var.tags
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.instance_type]
+  }
 }
 
 resource "aws_appautoscaling_policy" "target_tracking" {
@@ -44,6 +56,11 @@ resource "aws_appautoscaling_policy" "target_tracking" {
     predefined_metric_specification {
       predefined_metric_type = each.value.metric
     }
+  }
+
+  lifecycle {
+    # Deregistering the target deletes these on AWS: they are created again with it.
+    replace_triggered_by = [terraform_data.instance_type]
   }
 }
 
@@ -69,6 +86,11 @@ resource "aws_appautoscaling_policy" "step" {
         scaling_adjustment          = step_adjustment.value.adjustment
       }
     }
+  }
+
+  lifecycle {
+    # Deregistering the target deletes these on AWS: they are created again with it.
+    replace_triggered_by = [terraform_data.instance_type]
   }
 }
 
@@ -103,5 +125,10 @@ resource "aws_appautoscaling_scheduled_action" "this" {
   scalable_target_action {
     min_capacity = each.value.min_capacity
     max_capacity = each.value.max_capacity
+  }
+
+  lifecycle {
+    # Deregistering the target deletes these on AWS: they are created again with it.
+    replace_triggered_by = [terraform_data.instance_type]
   }
 }

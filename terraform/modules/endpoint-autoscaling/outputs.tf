@@ -17,3 +17,8 @@ output "step_alarm_names" {
   description = "CloudWatch alarms that drive the step scaling policies, by key."
   value       = { for key, alarm in aws_cloudwatch_metric_alarm.step : key => alarm.alarm_name }
 }
+
+output "update_barrier" {
+  description = "Changes when the instance type does, after the scaling is deregistered: the endpoint update waits for it (llm-endpoint `update_after`)."
+  value       = terraform_data.instance_type.id
+}

@@ -21,6 +21,12 @@ variable "variant_name" {
   }
 }
 
+variable "instance_type" {
+  description = "The variant's instance type: a change deregisters the scaling before the endpoint update and registers it again after (pass `update_barrier` to the endpoint); null: not tracked."
+  type        = string
+  default     = null
+}
+
 variable "min_capacity" {
   description = "Fewest instances. A real-time variant cannot scale to zero (that needs inference components)."
   type        = number
@@ -100,6 +106,41 @@ variable "step_scaling" {
   }
 
   validation {
+    # Keys name a policy and an alarm "<endpoint>-<key>": the target-tracking policies and the endpoint's own alarms
+    # already hold these names, and a second PutScalingPolicy/PutMetricAlarm of a name overwrites the first.
+    condition     = length(setintersection(keys(var.step_scaling), ["invocations", "concurrency", "5xx-errors", "model-latency-p90", "gpu-memory"])) == 0
+    error_message = "step_scaling keys invocations, concurrency, 5xx-errors, model-latency-p90 and gpu-memory are taken by the target-tracking policies and the endpoint's alarms (a same-named policy or alarm would replace them); choose another key."
+  }
+
+  validation {
+    # PutMetricAlarm: EvaluationPeriods × Period may not exceed one day for periods under an hour, seven days above.
+    condition     = alltrue([for policy in values(var.step_scaling) : policy.period * policy.evaluation_periods <= (policy.period >= 3600 ? 604800 : 86400)])
+    error_message = "step_scaling: period × evaluation_periods must be at most 86,400 s (604,800 s for periods of an hour or more), CloudWatch's limit for an alarm's evaluation range."
+  }
+
+  validation {
+    # AWS/SageMaker publishes one-minute data except the high-resolution concurrency metrics: a 10 or 30 s alarm on a
+    # one-minute metric sits in INSUFFICIENT_DATA, and with treat_missing_data = notBreaching it never fires.
+    condition = alltrue([for policy in values(var.step_scaling) : (
+      policy.period >= 60 || policy.namespace != "AWS/SageMaker" ||
+      contains(["ConcurrentRequestsPerModel", "ConcurrentRequestsPerCopy"], policy.metric_name)
+    )])
+    error_message = "step_scaling: a 10 or 30 s period needs a high-resolution metric; in AWS/SageMaker only ConcurrentRequestsPerModel and ConcurrentRequestsPerCopy are (use a period of 60 s or more for the others)."
+  }
+
+  validation {
+    # PutScalingPolicy (StepAdjustment): at most one step without a lower bound and one without an upper bound; a
+    # negative lower bound needs a step open below, a positive upper bound a step open above.
+    condition = alltrue([for policy in values(var.step_scaling) : (
+      length([for s in policy.steps : s if s.lower_bound == null]) <= 1 &&
+      length([for s in policy.steps : s if s.upper_bound == null]) <= 1 &&
+      (alltrue([for s in policy.steps : s.lower_bound == null ? true : s.lower_bound >= 0]) || anytrue([for s in policy.steps : s.lower_bound == null])) &&
+      (alltrue([for s in policy.steps : s.upper_bound == null ? true : s.upper_bound <= 0]) || anytrue([for s in policy.steps : s.upper_bound == null]))
+    )])
+    error_message = "step_scaling steps: at most one step may leave lower_bound unset and one upper_bound; a negative lower_bound needs a step with no lower_bound and a positive upper_bound a step with no upper_bound (Application Auto Scaling rejects the policy otherwise), e.g. [{ lower_bound = 0, upper_bound = 10, adjustment = 1 }, { lower_bound = 10, adjustment = 2 }]."
+  }
+
+  validation {
     condition = alltrue([for policy in values(var.step_scaling) : (
       contains(["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], policy.comparison_operator) &&
       contains(["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], policy.adjustment_type) &&
@@ -139,6 +180,13 @@ variable "scheduled_actions" {
   validation {
     condition     = alltrue([for action in values(var.scheduled_actions) : can(regex("^(cron\\(.+\\)|rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\)|at\\([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\))$", action.schedule))])
     error_message = "scheduled_actions schedules must be cron(…), rate(N unit) or at(yyyy-mm-ddThh:mm:ss), e.g. \"cron(0 20 ? * MON-FRI *)\"."
+  }
+
+  validation {
+    # Application Auto Scaling's cron has six fields (minutes hours day-of-month month day-of-week year); the usual
+    # five-field Unix cron is rejected by PutScheduledAction.
+    condition     = alltrue([for action in values(var.scheduled_actions) : !startswith(action.schedule, "cron(") || can(regex("^cron\\(\\S+( \\S+){5}\\)$", action.schedule))])
+    error_message = "scheduled_actions cron schedules need six fields (minutes hours day-of-month month day-of-week year), e.g. \"cron(0 20 ? * MON-FRI *)\", not a five-field Unix cron."
   }
 
   validation {

@@ -27,8 +27,10 @@ locals {
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/aws/sagemaker/Endpoints/${var.endpoint_name}"
 
   kms_key_wildcard = "arn:${local.partition}:kms:${local.region}:${local.account}:key/*"
-  use_kms          = length(var.kms_key_arns) + length(var.kms_key_aliases) > 0
   vpc              = var.vpc_config
+  rollback_alarm_arns = [
+    for name in var.rollback_alarm_names : "arn:${local.partition}:cloudwatch:${local.region}:${local.account}:alarm:${name}"
+  ]
 }
 
 data "aws_iam_policy_document" "trust" {
@@ -74,6 +76,17 @@ data "aws_iam_policy_document" "permissions" {
       test     = "StringEquals"
       variable = "cloudwatch:namespace"
       values   = var.metric_namespaces
+    }
+  }
+
+  dynamic "statement" {
+    # Blue/green auto-rollback: SageMaker reads the alarms with the execution role ("Auto-Rollback Configuration and
+    # Monitoring": the role needs cloudwatch:DescribeAlarms on the auto-rollback alarms).
+    for_each = length(var.rollback_alarm_names) > 0 ? [1] : []
+    content {
+      sid       = "ReadRollbackAlarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = local.rollback_alarm_arns
     }
   }
 

@@ -124,6 +124,18 @@ variable "metric_namespaces" {
   }
 }
 
+variable "rollback_alarm_names" {
+  description = "CloudWatch alarms the endpoint's blue/green deployments roll back on; the role may describe exactly these."
+  type        = list(string)
+  nullable    = false
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.rollback_alarm_names : length(name) >= 1 && length(name) <= 255])
+    error_message = "rollback_alarm_names must be CloudWatch alarm names of 1-255 characters."
+  }
+}
+
 variable "vpc_config" {
   description = "Subnets and security groups the endpoint runs in; adds the ENI permissions SageMaker needs. Null: no VPC."
   type = object({

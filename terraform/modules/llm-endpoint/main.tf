@@ -123,7 +123,16 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
 
   lifecycle {
     create_before_destroy = true
+    # Autoscaling owns the live instance count: a new count alone must not roll the endpoint. It takes effect with the
+    # next configuration (any other change), which `llmctl tf plan` sizes to the count running then (docs/updates.md).
+    ignore_changes = [production_variants[0].initial_instance_count]
   }
+}
+
+# Carries `update_after` into the graph: the endpoint depends on it, so it is updated only after what that value waits
+# for (the deregistration of the variant's scaling when its instance type changes).
+resource "terraform_data" "update_barrier" {
+  input = var.update_after
 }
 
 resource "aws_sagemaker_endpoint" "this" {
@@ -170,5 +179,7 @@ resource "aws_sagemaker_endpoint" "this" {
     }
   }
 
-  tags = var.tags
+
+  depends_on = [terraform_data.update_barrier]
+  tags       = var.tags
 }

@@ -29,6 +29,11 @@ variable "image_uri" {
     condition     = can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9._/-]+(:[\\w.-]{1,128}|@sha256:[a-f0-9]{64})$", var.image_uri))
     error_message = "image_uri must be an ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> (or @sha256:<digest>)."
   }
+
+  validation {
+    condition     = length(var.image_uri) <= 255 # ContainerDefinition.Image
+    error_message = "image_uri is longer than the 255 characters CreateModel accepts; use a shorter repository name or tag."
+  }
 }
 
 variable "container_env" {
@@ -58,6 +63,11 @@ variable "container_env" {
       length(join("", concat(keys(var.container_env), values(var.container_env)))) <= 32768
     )
     error_message = "container_env is too large for SageMaker: each key and value may have at most 1024 characters, and all of them together at most 32 KB."
+  }
+
+  validation {
+    condition     = length(var.container_env) <= 100 # ContainerDefinition.Environment: at most 100 entries
+    error_message = "container_env has more than the 100 variables CreateModel accepts; drop the ones the container does not read."
   }
 }
 
@@ -131,6 +141,13 @@ variable "model_data_download_timeout_in_seconds" {
   validation {
     condition     = var.model_data_download_timeout_in_seconds >= 60 && var.model_data_download_timeout_in_seconds <= 3600 && floor(var.model_data_download_timeout_in_seconds) == var.model_data_download_timeout_in_seconds
     error_message = "model_data_download_timeout_in_seconds must be a whole number from 60 to 3600 (SageMaker's range)."
+  }
+
+  validation {
+    # The provider's create waiter also stops at 60 minutes. With S3 weights SageMaker downloads them before it starts
+    # the container, so both timeouts run inside that hour (from the Hub, the download is part of the startup).
+    condition     = var.model_data_s3_uri == null || var.model_data_download_timeout_in_seconds + var.container_startup_health_check_timeout_in_seconds <= 3600
+    error_message = "With model_data_s3_uri, model_data_download_timeout_in_seconds + container_startup_health_check_timeout_in_seconds must be at most 3600: the AWS provider waits 60 minutes for InService (llmctl render fits them)."
   }
 }
 
@@ -250,6 +267,17 @@ variable "deployment" {
   }
 
   validation {
+    # hashicorp/aws waits at most 60 minutes for InService after UpdateEndpoint (a fixed waiter, no timeouts block in
+    # 5.100): traffic shifting plus the old fleet's termination wait must end within it, or the apply fails while
+    # SageMaker is still deploying.
+    condition = (
+      (var.deployment.strategy == "LINEAR" ? ceil(100 / var.deployment.linear_step_percent) : 1) * var.deployment.wait_interval_in_seconds +
+      var.deployment.termination_wait_in_seconds
+    ) <= 3600
+    error_message = "deployment waits add up to more than the AWS provider's 60-minute wait for an update: wait_interval_in_seconds × shifting steps (LINEAR: 100 / linear_step_percent) + termination_wait_in_seconds must be at most 3600; shorten the waits or take larger linear steps."
+  }
+
+  validation {
     condition     = var.deployment.canary_size_percent >= 1 && var.deployment.canary_size_percent <= 50 && floor(var.deployment.canary_size_percent) == var.deployment.canary_size_percent
     error_message = "deployment.canary_size_percent must be a whole percentage from 1 to 50: SageMaker's canary may be at most half the fleet."
   }
@@ -303,4 +331,10 @@ variable "tags" {
   type        = map(string)
   nullable    = false
   default     = {}
+}
+
+variable "update_after" {
+  description = "A value the endpoint's create or update waits for: the autoscaling module's `update_barrier`, so an instance-type change deregisters scaling before UpdateEndpoint. Null: nothing to wait for."
+  type        = string
+  default     = null
 }

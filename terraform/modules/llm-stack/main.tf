@@ -59,6 +59,7 @@ module "role" {
   # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
   kms_key_aliases          = var.model_data_s3_uri == null && var.data_capture == null ? [] : [var.name]
   vpc_config               = var.vpc_config
+  rollback_alarm_names     = var.rollback_on_alarms ? module.alarms.rollback_alarm_names : []
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 }
@@ -103,6 +104,7 @@ module "endpoint" {
   deployment = merge(var.deployment, {
     rollback_alarm_names = var.rollback_on_alarms ? module.alarms.rollback_alarm_names : []
   })
+  update_after = module.autoscaling.update_barrier
 
   tags = merge(var.tags, local.render_tags)
 }
@@ -112,6 +114,7 @@ module "autoscaling" {
 
   endpoint_name     = module.endpoint.endpoint_name
   variant_name      = module.endpoint.variant_name
+  instance_type     = var.instance_type
   min_capacity      = var.autoscaling.min_capacity
   max_capacity      = var.autoscaling.max_capacity
   target_tracking   = var.autoscaling.target_tracking

@@ -189,3 +189,12 @@ run "gpus_not_whole" {
   }
   expect_failures = [var.gpus_per_instance]
 }
+
+run "evaluation_range_over_a_day" {
+  command = plan
+  variables {
+    period_seconds     = 1800
+    evaluation_periods = 49
+  }
+  expect_failures = [var.evaluation_periods]
+}

@@ -230,3 +230,95 @@ run "schedule_min_zero" {
   }
   expect_failures = [var.scheduled_actions]
 }
+
+run "step_key_takes_a_target_tracking_name" {
+  command = plan
+  variables {
+    step_scaling = { concurrency = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_key_takes_an_endpoint_alarm_name" {
+  command = plan
+  variables {
+    step_scaling = { "5xx-errors" = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_evaluation_range_over_a_day" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], period = 600, evaluation_periods = 150 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_evaluation_range_over_a_week" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], period = 3600, evaluation_periods = 169 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_high_resolution_period_on_a_one_minute_metric" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "InvocationsPerInstance", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }], period = 10 } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_two_open_lower_bounds" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ upper_bound = 0, adjustment = -1 }, { upper_bound = 5, adjustment = 1 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_two_open_upper_bounds" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, adjustment = 1 }, { lower_bound = 5, adjustment = 2 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_negative_lower_bound_without_an_open_step" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = -5, upper_bound = 5, adjustment = 1 }, { lower_bound = 5, adjustment = 2 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "step_positive_upper_bound_without_an_open_step" {
+  command = plan
+  variables {
+    step_scaling = { backlog = { metric_name = "X", threshold = 1, comparison_operator = "GreaterThanThreshold", steps = [{ lower_bound = 0, upper_bound = 10, adjustment = 1 }] } }
+  }
+  expect_failures = [var.step_scaling]
+}
+
+run "schedule_five_field_cron" {
+  command = plan
+  variables {
+    scheduled_actions = { nights = { schedule = "cron(0 20 * * 1-5)", min_capacity = 1, max_capacity = 1 } }
+  }
+  expect_failures = [var.scheduled_actions]
+}
+
+run "high_resolution_period_on_the_concurrency_metric_is_accepted" {
+  command = plan
+  variables {
+    step_scaling      = { backlog = { metric_name = "ConcurrentRequestsPerModel", threshold = 16, comparison_operator = "GreaterThanThreshold", period = 10, evaluation_periods = 3, steps = [{ lower_bound = 0, upper_bound = 10, adjustment = 1 }, { lower_bound = 10, adjustment = 2 }] } }
+    scheduled_actions = { nights = { schedule = "cron(0 20 ? * MON-FRI *)", min_capacity = 1, max_capacity = 1 } }
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.step) == 1 && length(aws_appautoscaling_scheduled_action.this) == 1
+    error_message = "a valid high-resolution step policy and a six-field cron plan"
+  }
+}

@@ -205,3 +205,19 @@ run "vpc_bad_security_group" {
   }
   expect_failures = [var.vpc_config]
 }
+
+run "rollback_alarm_name_empty" {
+  command = plan
+  variables {
+    rollback_alarm_names = [""]
+  }
+  expect_failures = [var.rollback_alarm_names]
+}
+
+run "rollback_alarm_name_too_long" {
+  command = plan
+  variables {
+    rollback_alarm_names = [format("a%0255d", 0)]
+  }
+  expect_failures = [var.rollback_alarm_names]
+}

@@ -587,3 +587,45 @@ run "rollback_alarm_name_too_long" {
   }
   expect_failures = [var.deployment]
 }
+
+run "image_uri_too_long" {
+  command = plan
+  variables {
+    image_uri = "763104351884.dkr.ecr.us-east-1.amazonaws.com/${join("", [for i in range(200) : "a"])}:tag-${join("", [for i in range(20) : "b"])}"
+  }
+  expect_failures = [var.image_uri]
+}
+
+run "env_over_100_variables" {
+  command = plan
+  variables {
+    container_env = { for i in range(101) : "VAR_${i}" => "1" }
+  }
+  expect_failures = [var.container_env]
+}
+
+run "linear_waits_past_the_providers_hour" {
+  command = plan
+  variables {
+    deployment = { strategy = "LINEAR", linear_step_percent = 10, wait_interval_in_seconds = 600 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "canary_wait_past_the_providers_hour" {
+  command = plan
+  variables {
+    deployment = { strategy = "CANARY", canary_size_percent = 10, wait_interval_in_seconds = 3600 }
+  }
+  expect_failures = [var.deployment]
+}
+
+run "download_and_startup_past_the_providers_hour" {
+  command = plan
+  variables {
+    model_data_s3_uri                                 = "s3://llm-test-artifacts/models/llama/"
+    model_data_download_timeout_in_seconds            = 3600
+    container_startup_health_check_timeout_in_seconds = 3600
+  }
+  expect_failures = [var.model_data_download_timeout_in_seconds]
+}
