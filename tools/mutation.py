@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,16 @@ class Target:
 
 
 TARGETS = (
-    Target("plan-review flags", "scripts/llmctl/plan_review/dangers.py", ("tests/unit/test_plan_review.py",)),
-    Target("plan-review IAM diff", "scripts/llmctl/plan_review/iam.py", ("tests/unit/test_plan_review.py",)),
+    Target(
+        "plan-review flags",
+        "scripts/llmctl/plan_review/dangers.py",
+        ("tests/unit/test_plan_review.py", "tests/unit/test_plan_review_dangers.py"),
+    ),
+    Target(
+        "plan-review IAM diff",
+        "scripts/llmctl/plan_review/iam.py",
+        ("tests/unit/test_plan_review.py", "tests/unit/test_plan_review_iam.py"),
+    ),
     Target(
         "sizing",
         "scripts/llmctl/sizing.py",
@@ -46,14 +55,23 @@ TARGETS = (
     Target(
         "client retry policy and deadline",
         "service/llm_service/client/client.py",
-        ("tests/integration/test_client_runtime.py", "tests/unit/test_client_config.py"),
+        (
+            "tests/unit/test_retry_policy.py",
+            "tests/integration/test_client_runtime.py",
+            "tests/unit/test_client_config.py",
+        ),
         ("retryable", "retry_policy", "remaining", "check"),
         timeout_s=120.0,
     ),
     Target(
         "service limits",
         "service/llm_service/limits.py",
-        ("tests/integration/test_service.py", "-k", "limit or 413 or 429 or body or chunked"),
+        (
+            "tests/unit/test_limits.py",
+            "tests/integration/test_service.py",
+            "-k",
+            "limit or 413 or 429 or body or released",
+        ),
     ),
     Target(
         "service readiness and model routing",
@@ -64,7 +82,8 @@ TARGETS = (
 
 
 def _copy_repository(into: Path) -> Path:
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    listed = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]  # new, uncommitted files too
+    files = subprocess.run(listed, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in files:
         source = ROOT / name
         target = into / name
@@ -83,7 +102,7 @@ def _run_target(target: Target, work: Path) -> dict[str, Any]:
     session = work / f"{target.module.replace('/', '_')}.sqlite"
     python = ROOT / ".venv" / "bin" / "python"
     config = work / "cosmic-ray.toml"
-    tests = " ".join(target.tests)
+    tests = " ".join(shlex.quote(part) for part in target.tests)
     config.write_text(
         "[cosmic-ray]\n"
         f'module-path = "{target.module}"\n'
@@ -92,6 +111,12 @@ def _run_target(target: Target, work: Path) -> dict[str, Any]:
         f'test-command = "{python} -m pytest -x -q -p no:cacheprovider {tests}"\n'
         '[cosmic-ray.distributor]\nname = "local"\n'
     )
+    # The copy's packages first on the path: the project's .venv (an editable install of ROOT) then runs the mutant.
+    env = {**os.environ, "PYTHONPATH": f"{work / 'scripts'}:{work / 'service'}"}
+    # Baseline: the tests must pass unmutated, or every mutant would count as killed.
+    baseline = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *target.tests]
+    if subprocess.run(baseline, cwd=work, env=env, capture_output=True).returncode != 0:
+        raise SystemExit(f"the tests of {target.name} fail without any mutation; fix them first: {' '.join(baseline)}")
     subprocess.run([str(COSMIC_RAY / "cosmic-ray"), "init", str(config), str(session)], cwd=work, check=True)
     skipped = 0
     if target.functions:
@@ -100,8 +125,6 @@ def _run_target(target: Target, work: Path) -> dict[str, Any]:
                 if not any((m.definition_name or "").split(".")[-1] in target.functions for m in item.mutations):
                     db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
                     skipped += 1
-    # The copy's packages first on the path: the project's .venv (an editable install of ROOT) then runs the mutant.
-    env = {**os.environ, "PYTHONPATH": f"{work / 'scripts'}:{work / 'service'}"}
     subprocess.run([str(COSMIC_RAY / "cosmic-ray"), "exec", str(config), str(session)], cwd=work, check=True, env=env)
     survivors, killed, incompetent = [], 0, 0
     with use_db(str(session), WorkDB.Mode.open) as db:
@@ -141,16 +164,22 @@ def _run_target(target: Target, work: Path) -> dict[str, Any]:
     }
 
 
+def _write(results: dict[str, Any], path: Path) -> None:
+    targets = [results[t.name] for t in TARGETS if t.name in results]
+    path.write_text(json.dumps({"targets": targets}, indent=1) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="run the targets whose name contains this text")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to keep the results (JSON)")
     args = parser.parse_args()
     if not (COSMIC_RAY / "cosmic-ray").exists():
         print("cosmic-ray is not installed; run `make mutation` (it installs it into .tools/mutation)", file=sys.stderr)
         return 2
     sys.path.insert(0, str(next((COSMIC_RAY.parent / "lib").glob("python3*/site-packages"))))
     targets = [t for t in TARGETS if not args.only or args.only in t.name]
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"targets": []}
+    previous = json.loads(args.results.read_text()) if args.results.exists() else {"targets": []}
     results = {r["target"]: r for r in previous["targets"]}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,10 +191,8 @@ def main() -> int:
             result["commit"] = commit.stdout.strip()
             results[target.name] = result
             print(f"  {result['killed']}/{result['mutants']} killed, {result['survived']} survived", flush=True)
-    RESULTS.write_text(
-        json.dumps({"targets": [results[t.name] for t in TARGETS if t.name in results]}, indent=1) + "\n"
-    )
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+            _write(results, args.results)  # after each target: a long run keeps what it finished
+    print(f"wrote {args.results}")
     return 0
 
 

@@ -3,6 +3,7 @@ must not (an upgrade, a bucket deleted whole). Written against the survivors of 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from llmctl.plan_review.dangers import analyse
@@ -33,7 +34,9 @@ def _ecr(encryption: str) -> dict[str, Any]:
 
 
 def _flags(*resource_changes: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f.id, f.message) for f in analyse(changes({"resource_changes": list(resource_changes)}))]
+    # Through JSON, as `terraform show -json` delivers it: its strings are never the literals' interned objects.
+    plan = json.loads(json.dumps({"resource_changes": list(resource_changes)}))
+    return [(f.id, f.message) for f in analyse(changes(plan))]
 
 
 def test_a_public_access_block_deleted_alone_is_flagged_as_removed() -> None:
@@ -86,5 +89,7 @@ def test_repository_encryption_downgrade_is_flagged_and_an_upgrade_is_not() -> N
     downgrade = _flags(_change(address, ["update"], _ecr("KMS"), _ecr("AES256")))
     assert downgrade == [("disable-encryption", f"{address}: repository encryption KMS → AES256")]
     assert _flags(_change(address, ["update"], _ecr("AES256"), _ecr("KMS"))) == []
+    assert _flags(_change(address, ["update"], _ecr("KMS"), _ecr("KMS"))) == [], "a tag change, encryption untouched"
+    assert _flags(_change(address, ["update"], _ecr("AES256"), _ecr("AES256"))) == []
     lifecycle = "module.stack.module.ecr.aws_ecr_lifecycle_policy.this"
     assert _flags(_change(lifecycle, ["update"], {"policy": "{}"}, {"policy": "{ }"})) == []

@@ -140,3 +140,87 @@ def test_s3_weights_fit_download_and_startup_in_the_providers_hour() -> None:
     assert not small.startup.margin_cut_to_fit, "a model that fits keeps the full margin"
     with pytest.raises(LlmctlError, match="more than the AWS provider's 60-minute wait"):
         render(RenderRequest(big, "ml.p5.48xlarge", "lmi", model_s3_uri="s3://b/models/mixtral/"))
+
+
+# --- Written against the survivors of `make mutation` (docs/mutation.md). ---
+
+
+def _inputs(model: str, instance: str, tp: int, **changes: object):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from llmctl.sizing import SizingInputs
+
+    base = SizingInputs(
+        arch=resolve_model(model, None),
+        instance=get_instance(instance),
+        backend="tgi",
+        tensor_parallel_degree=tp,
+        quantize=None,
+        kv_cache_dtype=None,
+        max_input_tokens=6144,
+        max_total_tokens=8192,
+        max_batch_prefill_tokens=6144,
+        memory_utilization=0.9,
+    )
+    return replace(base, **changes)
+
+
+def test_the_shortfall_is_what_one_full_sequence_lacks() -> None:
+    from llmctl.sizing import MIB, size
+
+    sized = size(_inputs("meta-llama/Llama-3.1-70B-Instruct", "ml.g5.2xlarge", 1))
+    need = 8192 * sized.kv_cache_bytes_per_token_per_gpu / MIB
+    assert not sized.fits and sized.kv_cache_tokens == 0, "no room at all: zero tokens, never a negative count"
+    assert sized.shortfall_mib_per_gpu == pytest.approx(need - sized.kv_budget_mib_per_gpu)
+    fitting = size(_inputs("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.2xlarge", 1))
+    assert fitting.fits and fitting.shortfall_mib_per_gpu == 0.0
+
+
+def test_exactly_one_full_sequence_fits() -> None:
+    from dataclasses import replace
+
+    from llmctl.sizing import size
+
+    sized = size(_inputs("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.2xlarge", 1))
+    assert replace(sized, kv_cache_tokens=8192).fits and not replace(sized, kv_cache_tokens=8191).fits
+
+
+def test_sharding_adds_the_collective_buffers_once() -> None:
+    from llmctl.sizing import NCCL_OVERHEAD_MIB, size
+
+    one = size(_inputs("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.12xlarge", 1))
+    two = size(_inputs("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.12xlarge", 2))
+    four = size(_inputs("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.12xlarge", 4))
+    assert two.overhead_mib_per_gpu - one.overhead_mib_per_gpu == NCCL_OVERHEAD_MIB
+    assert four.overhead_mib_per_gpu == two.overhead_mib_per_gpu
+
+
+def test_prequantized_checkpoints_count_their_own_bits() -> None:
+    """4-bit AWQ/GPTQ carry scales and zeros (≈ 0.25 bit per weight); an 8-bit checkpoint is counted at 8 bits."""
+    import math
+
+    from llmctl.models import arch_from_config
+    from llmctl.sizing import linear_bits, weight_bytes
+
+    config = json.loads((resources.files("llmctl") / "catalog" / "models" / "llama-3.1-8b.json").read_text())["config"]
+    for bits, expected in ((4, 4.25), (8, 8.0)):
+        quantized = {**config, "quantization_config": {"quant_method": "gptq", "bits": bits}}
+        arch = arch_from_config(quantized, f"acme/llama-gptq-{bits}bit")
+        assert linear_bits("gptq", "vllm", arch) == expected
+        other = arch.parameter_count() - arch.linear_params()
+        assert weight_bytes(arch, "gptq", "vllm") == math.ceil(arch.linear_params() * expected / 8 + other * 2)
+    plain = arch_from_config(config, "meta-llama/Llama-3.1-8B")
+    assert linear_bits("bitsandbytes", "tgi", plain) == 8, "TGI's bitsandbytes is LLM.int8"
+    assert linear_bits("bitsandbytes", "vllm", plain) == 4.25, "vLLM's in-flight bitsandbytes is NF4"
+
+
+def test_tp_degrees_need_kv_heads_split_or_replicated_evenly() -> None:
+    """24 heads, 6 KV heads: 4 and 8 split the heads but neither divides nor is a multiple of the KV heads."""
+    from llmctl.models import arch_from_config
+
+    config = json.loads((resources.files("llmctl") / "catalog" / "models" / "llama-3.1-8b.json").read_text())["config"]
+    odd = arch_from_config({**config, "num_attention_heads": 24, "num_key_value_heads": 6, "head_dim": 128}, "odd")
+    assert valid_tp_degrees(odd, 8) == [1, 2]
+    two_kv = arch_from_config({**config, "num_key_value_heads": 2}, "two-kv")
+    assert valid_tp_degrees(two_kv, 8) == [1, 2, 4, 8], "replication is the default (vLLM)"
+    assert valid_tp_degrees(two_kv, 8, replicate_kv_heads=False) == [1, 2]
