@@ -93,3 +93,33 @@ def test_reordered_lists_are_the_same_statement_and_bad_json_is_no_statement() -
     change["change"]["before"]["policy"] = json.dumps({"Statement": [one]})
     assert analyse(changes({"resource_changes": [change]})) == ([], [], [])
     assert statements("{not json") == [] and statements(None) == []
+
+
+def test_each_wildcard_gets_its_own_flag_and_every_change_is_read() -> None:
+    """A bucket policy that opens a statement to everyone on every bucket: Principal * is public access, the Resource *
+    an IAM wildcard; a NotAction there is a wildcard too; a trust policy's Principal * is not "public access" to S3;
+    a first change with no statement difference does not stop the review of the next."""
+    everyone_everywhere = {
+        "Sid": "Wide",
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Principal": "*",
+    }
+    not_action = {"Sid": "Not", "Effect": "Allow", "NotAction": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"}
+    trust = {"Sid": "Anyone", "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}}
+    unchanged = _policy_change("aws_iam_role_policy", [])
+    plan = {
+        "resource_changes": [
+            unchanged,
+            _policy_change("aws_s3_bucket_policy", [everyone_everywhere, not_action]),
+            _policy_change("aws_iam_role", [trust]),
+        ]
+    }
+    flags = sorted((f.id, f.message.split(": ", 1)[1]) for f in analyse(changes(plan))[1])
+    assert flags == [
+        ("iam-wildcard", "NotAction (allows everything else) (Not)"),
+        ("iam-wildcard", "Principal * (Anyone)"),
+        ("iam-wildcard", "resource * for s3:GetObject (Wide)"),
+        ("public-access", "Principal * (Wide)"),
+    ]

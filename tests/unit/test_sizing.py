@@ -224,3 +224,13 @@ def test_tp_degrees_need_kv_heads_split_or_replicated_evenly() -> None:
     two_kv = arch_from_config({**config, "num_key_value_heads": 2}, "two-kv")
     assert valid_tp_degrees(two_kv, 8) == [1, 2, 4, 8], "replication is the default (vLLM)"
     assert valid_tp_degrees(two_kv, 8, replicate_kv_heads=False) == [1, 2]
+
+
+def test_choose_tp_replicates_kv_heads_unless_told_otherwise() -> None:
+    from llmctl.models import arch_from_config
+    from llmctl.sizing import choose_tp
+
+    config = json.loads((resources.files("llmctl") / "catalog" / "models" / "llama-3.1-8b.json").read_text())["config"]
+    two_kv = arch_from_config({**config, "num_key_value_heads": 2}, "two-kv")
+    four_gpus = get_instance("ml.g5.12xlarge")
+    assert choose_tp(two_kv, four_gpus) == 4 and choose_tp(two_kv, four_gpus, replicate_kv_heads=False) == 2
