@@ -28,8 +28,8 @@ def autoloaded_tfvars(root: Path) -> list[Path]:
     return sorted({path for pattern in _AUTOLOADED for path in root.glob(pattern) if path.is_file()})
 
 
-def assigned_variables(path: Path) -> set[str]:
-    """Top-level names a tfvars file sets (JSON or HCL)."""
+def read_tfvars(path: Path) -> dict[str, Any]:
+    """A tfvars file's top-level assignments (JSON or HCL); a file that does not parse is one sentence."""
     text = path.read_text()
     data: Any
     if path.name.endswith(".json"):
@@ -47,7 +47,12 @@ def assigned_variables(path: Path) -> set[str]:
             raise LlmctlError(f"{path} is not valid HCL ({first_line}); fix it before planning.") from None
     if not isinstance(data, dict):
         raise LlmctlError(f"{path} must set variables (name = value); it holds no assignments.")
-    return {name for name in data if not name.startswith("__")}  # python-hcl2's own keys, e.g. __comments__
+    return {name: value for name, value in data.items() if not name.startswith("__")}  # hcl2's own: __comments__
+
+
+def assigned_variables(path: Path) -> set[str]:
+    """Top-level names a tfvars file sets (JSON or HCL)."""
+    return set(read_tfvars(path))
 
 
 def check_declared(root: Path) -> None:

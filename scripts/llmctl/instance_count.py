@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .env_inputs import read_tfvars
+
 SETTINGS = "settings.auto.tfvars"
 DEFAULT_MIN, DEFAULT_MAX = 1, 2  # modules/llm-stack's autoscaling defaults
 
@@ -20,10 +22,8 @@ class Counts:
 
 def configured_counts(root: Path) -> Counts:
     """From the env's settings file (the same values Terraform reads; defaults when unset)."""
-    import hcl2
-
     path = root / SETTINGS
-    data: dict[str, Any] = hcl2.loads(path.read_text()) if path.is_file() else {}
+    data = read_tfvars(path) if path.is_file() else {}
     scaling = data.get("autoscaling") or {}
     low = int(scaling.get("min_capacity", DEFAULT_MIN))
     configured = data.get("instance_count")

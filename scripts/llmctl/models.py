@@ -198,18 +198,13 @@ def _hub_unreachable() -> str | None:
     huggingface_hub itself retries for ~20 s before giving up on an unreachable network; asking first keeps an
     unknown model's error to a few seconds."""
     import os
-    import socket
-    from urllib.parse import urlparse
+
+    from .net import unreachable
 
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}:
         return "HF_HUB_OFFLINE is set"
-    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
-    host, port = endpoint.hostname or "huggingface.co", endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=HUB_PROBE_TIMEOUT_S):
-            return None
-    except OSError as exc:
-        return f"{host}:{port} is unreachable ({type(exc).__name__})"
+    hub = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    return unreachable(hub, HUB_PROBE_TIMEOUT_S, default_host="huggingface.co")
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..check import check_tfvars, problems_sentence
+from ..check import CheckResult, check_tfvars, problems_sentence
 from ..errors import LlmctlError
 
 
@@ -28,14 +28,20 @@ def check_cmd(tfvars: Path, model_config: Path | None, as_json: bool) -> None:
     result = check_tfvars(tfvars, model_config)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
-    else:
+    report(result, quiet=as_json)
+    if not as_json:
+        click.echo(
+            f"{tfvars}: passes the {result.backend} container rules" + (f" for {result.model}" if result.model else "")
+        )
+
+
+def report(result: CheckResult, quiet: bool = False) -> None:
+    """A note or error line per finding on stderr (none when quiet), then one sentence and exit 2 on any problem; used
+    by `llmctl check` and by `llmctl tf plan` before Terraform runs."""
+    if not quiet:
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
         for problem in result.problems:
             click.echo(f"error: {problem}", err=True)
     if result.problems:
-        raise LlmctlError(problems_sentence(tfvars, len(result.problems)))
-    if not as_json:
-        click.echo(
-            f"{tfvars}: passes the {result.backend} container rules" + (f" for {result.model}" if result.model else "")
-        )
+        raise LlmctlError(problems_sentence(result.path, len(result.problems)))

@@ -15,12 +15,14 @@ from llm_service.client import make_client
 from .. import instance_count
 from .. import terraform_cli as tfc
 from ..aws_options import settings_from
-from ..check import check_tfvars, problems_sentence
+from ..check import check_tfvars
 from ..consoles import console
 from ..endpoint_status import watch as watch_endpoint
 from ..env_inputs import check_declared
 from ..errors import LlmctlError
+from ..net import unreachable
 from ..plan_review.plan import changes as plan_changes
+from .check_cmd import report
 from .invoke_cmd import invoke_cmd
 
 ENVS_DIR = Path("terraform/envs")
@@ -46,18 +48,12 @@ def _require_local_aws(env: str, aws_endpoint_url: str | None) -> None:
     """The local env's control plane must be up before Terraform spends half a minute retrying it."""
     if env != "local":
         return
-    import socket
-    from urllib.parse import urlparse
-
-    url = urlparse(aws_endpoint_url or DEFAULT_LOCAL_AWS_URL)
-    try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 80), timeout=2):
-            return
-    except OSError:
+    url = aws_endpoint_url or DEFAULT_LOCAL_AWS_URL
+    if unreachable(url, timeout_s=2) is not None:
         raise LlmctlError(
-            f"the local AWS control plane at {url.geturl()} is not running; start it with `make up` (and stop it "
+            f"the local AWS control plane at {url} is not running; start it with `make up` (and stop it "
             "with `make down` when done)."
-        ) from None
+        )
 
 
 def _planned_variable(root: tfc.TerraformRoot, name: str) -> str | None:
@@ -105,13 +101,7 @@ def _keep_running_capacity(root: tfc.TerraformRoot, aws_endpoint_url: str | None
 def _check_inputs(root: tfc.TerraformRoot) -> None:
     """Before Terraform runs: no tfvars entry it would ignore, and the rendered tfvars still pass render's rules."""
     check_declared(root.directory)
-    result = check_tfvars(root.directory / tfc.TFVARS)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    for problem in result.problems:
-        click.echo(f"error: {problem}", err=True)
-    if result.problems:
-        raise LlmctlError(problems_sentence(root.directory / tfc.TFVARS, len(result.problems)))
+    report(check_tfvars(root.directory / tfc.TFVARS))
 
 
 def _require_tfvars(root: tfc.TerraformRoot, env: str) -> None:

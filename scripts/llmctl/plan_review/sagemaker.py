@@ -67,26 +67,21 @@ def _bounds_text(bounds: tuple[Any, Any]) -> str:
     return "..".join("—" if b is None else str(b) for b in bounds)
 
 
-def _scaling_bounds(by_type: dict[str, list[Change]]) -> dict[str, tuple[Any, Any]]:
-    """Variant name → (min, max) after the change, from the plan's Application Auto Scaling targets."""
-    bounds = {}
+def _variant_targets(by_type: dict[str, list[Change]]) -> dict[str, Change]:
+    """Variant name → its Application Auto Scaling target change in this plan."""
+    targets = {}
     for target in by_type.get("aws_appautoscaling_target", []):
         resource = str(target.after.get("resource_id") or "")
         if resource.startswith("endpoint/") and "/variant/" in resource:
-            bounds[resource.rsplit("/", 1)[-1]] = (target.after.get("min_capacity"), target.after.get("max_capacity"))
-    return bounds
+            targets[resource.rsplit("/", 1)[-1]] = target
+    return targets
 
 
 def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]], flags: list[Flag]) -> list[str]:
     """What a roll to a new configuration does on AWS beyond the plan: the green fleet as detail lines, the risks as
     flags (docs/updates.md has each rule's source)."""
     details = []
-    bounds = _scaling_bounds(by_type)
-    rescaled = {
-        str(target.after.get("resource_id") or "").rsplit("/", 1)[-1]
-        for target in by_type.get("aws_appautoscaling_target", [])
-        if target.action == "replace"
-    }
+    targets = _variant_targets(by_type)
     for config in by_type.get("aws_sagemaker_endpoint_configuration", []):
         if config.action not in ("replace", "create"):
             continue
@@ -97,7 +92,8 @@ def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]]
                 f"{variant}: blue/green runs {count} more {instance} beside the old fleet while it shifts and bakes "
                 f"(the quota '{instance} for endpoint usage' must cover both)"
             )
-            high = bounds.get(variant, (None, None))[1]
+            target = targets.get(variant)
+            high = target.after.get("max_capacity") if target else None
             if isinstance(count, int | float) and isinstance(high, int | float) and count < high:
                 message = (
                     f"{endpoint}/{variant}: the update restarts the variant at {count} instance(s) (the provider "
@@ -106,17 +102,19 @@ def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]]
                 )
                 flags.append(Flag("capacity-drop", message))
             old_type = before.get(variant, {}).get("instance_type")
-            if variant in bounds and old_type and instance and old_type != instance and variant in rescaled:
-                details.append(
-                    f"{variant}: autoscaling is deregistered before UpdateEndpoint and registered again after, with "
-                    "its policies and schedules (UpdateEndpoint refuses a new instance type on a scalable target)"
-                )
-            elif variant in bounds and old_type and instance and old_type != instance:
-                message = (
-                    f"{endpoint}/{variant}: instance type {old_type} → {instance} on a variant registered with "
-                    "Application Auto Scaling, which UpdateEndpoint refuses; deregister its scaling first"
-                )
-                flags.append(Flag("autoscaled-instance-type", message))
+            if target is not None and old_type and instance and old_type != instance:
+                if target.action == "replace":  # the stack deregisters and registers it around the update
+                    details.append(
+                        f"{variant}: autoscaling is deregistered before UpdateEndpoint and registered again after, "
+                        "with its policies and schedules (UpdateEndpoint refuses a new instance type on a scalable "
+                        "target)"
+                    )
+                else:
+                    message = (
+                        f"{endpoint}/{variant}: instance type {old_type} → {instance} on a variant registered with "
+                        "Application Auto Scaling, which UpdateEndpoint refuses; deregister its scaling first"
+                    )
+                    flags.append(Flag("autoscaled-instance-type", message))
         if config.action == "replace":
             message = (
                 f"{endpoint}: if SageMaker rolls the update back (a rollback alarm or the new fleet's health check), "
