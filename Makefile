@@ -25,6 +25,7 @@ LOCAL_AWS := $(if $(filter local,$(ENV)),$(LOCAL_CREDS) AWS_ENDPOINT_URL=http://
 LOCAL_RUNTIME := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
 ENDPOINT ?=
 INVOKE_ARGS ?= --max-new-tokens 32
+APPLY_ARGS ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
@@ -75,7 +76,7 @@ ifeq ($(ENV),local)
 	@test -f $(TF_DIR)/llm.auto.tfvars.json || $(MAKE) --no-print-directory tfvars ENV=local
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env local
 endif
-	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV)
+	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(APPLY_ARGS)
 
 destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)

@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "plans"
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
-KEEP = ("format_version", "terraform_version", "resource_changes", "output_changes", "planned_values")
+KEEP = ("format_version", "terraform_version", "resource_changes", "output_changes", "planned_values", "checks")
 
 
 def _free_port() -> int:

@@ -20,6 +20,7 @@ from .errors import LlmctlError
 DEFAULT_MIRROR = Path("/opt/tf-plugins")
 PLAN_FILE = "llm.tfplan"
 PLAN_JSON = "llm.tfplan.json"
+QUOTAS_JSON = "llm.quotas.json"  # the endpoint quotas `llmctl tf plan` read: `llmctl plan-review --quotas`
 # Beside a plan made with --offline: `llmctl tf apply` refuses it (fake keys, a throwaway state).
 OFFLINE_PLAN_MARKER = "llm.tfplan.offline"
 TFVARS = "llm.auto.tfvars.json"

@@ -18,13 +18,14 @@ pytestmark = pytest.mark.integration
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124"
 TARGET = "endpoint/ep/variant/AllTraffic"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+QUOTA = 4
 
 
 @pytest.fixture(scope="module")
 def control_plane() -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "llmctl.local_aws.server", "--port", str(port)],
+        [sys.executable, "-m", "llmctl.local_aws.server", "--port", str(port), "--endpoint-quota", str(QUOTA)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -110,6 +111,98 @@ def test_an_update_restarts_at_the_initial_count_unless_properties_are_retained(
     assert _desired(sagemaker) == 3
     sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="g5")
     assert _desired(sagemaker) == 1, "the new configuration's InitialInstanceCount"
+
+
+def _rollback_alarm(cloudwatch: Any, state: str) -> dict[str, Any]:
+    cloudwatch.put_metric_alarm(
+        AlarmName="ep-5xx",
+        MetricName="Invocation5XXErrors",
+        Namespace="AWS/SageMaker",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName="ep-5xx", StateValue=state, StateReason="test")
+    return {
+        "BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 60}},
+        "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "ep-5xx"}]},
+    }
+
+
+def test_a_rollback_alarm_in_alarm_rolls_the_update_back(scaled_endpoint: tuple[Any, Any, Any]) -> None:
+    sagemaker, _, cloudwatch = scaled_endpoint
+    deployment = _rollback_alarm(cloudwatch, "ALARM")
+    sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="g5-again", DeploymentConfig=deployment)
+    endpoint = sagemaker.describe_endpoint(EndpointName="ep")
+    assert (endpoint["EndpointStatus"], endpoint["EndpointConfigName"]) == ("InService", "g5")
+    assert "alarm(s) ep-5xx went into ALARM" in endpoint["FailureReason"]
+
+    cloudwatch.set_alarm_state(AlarmName="ep-5xx", StateValue="OK", StateReason="test")
+    sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="g5-again", DeploymentConfig=deployment)
+    endpoint = sagemaker.describe_endpoint(EndpointName="ep")
+    assert endpoint["EndpointConfigName"] == "g5-again" and "FailureReason" not in endpoint
+
+
+def test_a_fleet_that_fails_its_health_check_rolls_back_or_fails_to_create(
+    scaled_endpoint: tuple[Any, Any, Any],
+) -> None:
+    sagemaker, _, _ = scaled_endpoint
+    container = {"Image": IMAGE, "Environment": {"LLM_EMULATOR_FAIL_HEALTH_CHECK": "1"}}
+    sagemaker.create_model(
+        ModelName="broken", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer=container
+    )
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": "broken",
+        "InitialInstanceCount": 1,
+        "InstanceType": "ml.g5.2xlarge",
+    }
+    sagemaker.create_endpoint_config(EndpointConfigName="broken", ProductionVariants=[variant])
+    sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="broken")
+    endpoint = sagemaker.describe_endpoint(EndpointName="ep")
+    assert (endpoint["EndpointStatus"], endpoint["EndpointConfigName"]) == ("InService", "g5")
+    assert "did not pass the ping health check" in endpoint["FailureReason"]
+
+    sagemaker.create_endpoint(EndpointName="new", EndpointConfigName="broken")
+    created = sagemaker.describe_endpoint(EndpointName="new")
+    assert created["EndpointStatus"] == "Failed" and "ping health check" in created["FailureReason"]
+
+
+def test_service_quotas_lists_endpoint_usage_and_creates_and_updates_respect_it(
+    control_plane: str, scaled_endpoint: tuple[Any, Any, Any]
+) -> None:
+    from llmctl import quotas
+
+    sagemaker, _, _ = scaled_endpoint
+    service_quotas = boto3.client(
+        "service-quotas",
+        endpoint_url=control_plane,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    (fact,) = quotas.read(service_quotas, sagemaker, {"ml.g5.2xlarge"})
+    assert (fact.quota, fact.in_use) == (QUOTA, 1)
+
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": "m",
+        "InitialInstanceCount": QUOTA,
+        "InstanceType": "ml.g5.2xlarge",
+    }
+    sagemaker.create_endpoint_config(EndpointConfigName="g5-big", ProductionVariants=[variant])
+    with pytest.raises(
+        ClientError,
+        match=r"ResourceLimitExceeded.*'ml\.g5\.2xlarge for endpoint usage' is 4 Instances, "
+        r"with current utilization of 1 Instances and a request delta of 4 Instances",
+    ):
+        sagemaker.create_endpoint(EndpointName="big", EndpointConfigName="g5-big")
+    with pytest.raises(ClientError, match="ResourceLimitExceeded"):
+        sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="g5-big")  # blue (1) + green (4) > 4
+    assert sagemaker.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "g5"
+    sagemaker.create_endpoint(EndpointName="other", EndpointConfigName="g6e")  # another type's quota: room
 
 
 def test_deregistering_deletes_the_policies_and_schedules(scaled_endpoint: tuple[Any, Any, Any]) -> None:

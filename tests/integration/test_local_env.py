@@ -122,6 +122,65 @@ def _change_the_instance_type_under_autoscaling(root: Path, cwd: Path, env: dict
     assert scaling_state() == before, "the target, its policies and its schedule are registered again"
 
 
+def _a_rolled_back_update_keeps_the_configuration_it_serves(
+    root: Path, cwd: Path, env: dict[str, str], url: str
+) -> None:
+    """Issue 16: a rollback alarm in ALARM rolls the update back (the local control plane does what SageMaker does).
+    The apply fails naming the rollback and its cause, and the configuration and model still serving are not deleted;
+    once the alarm clears, the next plan and apply complete the update and remove them."""
+    sagemaker = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=url, region_name="us-east-1")
+    endpoint = sagemaker.describe_endpoint(EndpointName="llm-local")
+    live = endpoint["EndpointConfigName"]
+    alarm = endpoint["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"][0]["AlarmName"]
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="5XX errors during the roll")
+
+    tfvars = root / "llm.auto.tfvars.json"
+    data = json.loads(tfvars.read_text())
+    data["container_env"]["MAX_CONCURRENT_REQUESTS"] = "32"
+    tfvars.write_text(json.dumps(data))
+    _plan(root, cwd, env, url)
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 3, applied.stdout[-3000:] + applied.stderr[-3000:]
+    assert "the update of llm-local rolled back because a rollback alarm fired" in applied.stderr
+    assert f"it still serves configuration {live}, which is kept" in applied.stderr
+    assert sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"] == live
+    kept_model = sagemaker.describe_endpoint_config(EndpointConfigName=live)["ProductionVariants"][0]["ModelName"]
+    assert sagemaker.describe_model(ModelName=kept_model)["ModelName"] == kept_model
+
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="recovered")
+    assert _plan(root, cwd, env, url)["module.stack.module.endpoint.aws_sagemaker_endpoint.this"] == ["update"]
+    applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    now = sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
+    assert now != live
+    assert [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]] == [now]
+    assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] != [kept_model]
+
+
+def _turning_rollback_alarms_off_is_an_explicit_replacement(
+    root: Path, cwd: Path, env: dict[str, str], url: str
+) -> None:
+    """Issue 16: the provider replaces the endpoint when its rollback alarms change; the apply refuses that outage
+    unless asked by name, and the replacement registers the scaling again (DeleteEndpoint deregistered it)."""
+    scaling = boto3.client("application-autoscaling", endpoint_url=url, region_name="us-east-1")
+    settings = root / "settings.auto.tfvars"
+    settings.write_text(settings.read_text() + "\nrollback_on_alarms = false\n")
+    planned = _plan(root, cwd, env, url)
+    assert planned["module.stack.module.endpoint.aws_sagemaker_endpoint.this"] == ["delete", "create"]
+    assert planned["module.stack.module.autoscaling.aws_appautoscaling_target.variant"] == ["delete", "create"]
+    refused = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
+    assert refused.returncode == 2 and "the plan replaces endpoint llm-local" in refused.stderr, refused.stderr
+    assert (root / "llm.tfplan").exists(), "a refused plan stays for the explicit apply"
+    args = ["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke", "--allow-endpoint-replacement"]
+    applied = llmctl(args, cwd, env)
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    assert len(scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]) == 1
+    assert len(scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]) == 3
+    assert len(scaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]) == 1
+    assert _plan(root, cwd, env, url) == {}, "nothing left to re-create"
+
+
 def _ready_through_the_service(env: dict[str, str], url: str) -> None:
     """Issue 15 item 4: /ready answered 503 ClientError locally (DescribeEndpoint went to the runtime)."""
     import httpx
@@ -151,7 +210,9 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
 
     first = _plan(root, cwd, env, url)
-    assert len(first) == 28 and all(actions == ["create"] for actions in first.values())
+    assert len(first) == 29 and all(actions == ["create"] for actions in first.values())
+    quotas = [{"instance_type": "ml.g5.2xlarge", "quota": 8.0, "in_use": 0}]
+    assert json.loads((root / "llm.quotas.json").read_text()) == quotas, "the local Service Quotas was read"
 
     applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root)], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
@@ -185,6 +246,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     data["container_env"]["MAX_CONCURRENT_REQUESTS"] = "64"
     tfvars.write_text(json.dumps(data))
     roll = _plan(root, cwd, env, url)
+    assert json.loads((root / "llm.quotas.json").read_text())[0]["in_use"] == 3, "the 3 running count against it"
     assert roll == {
         "module.stack.module.endpoint.aws_sagemaker_model.this": ["create", "delete"],
         "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this": ["create", "delete"],
@@ -208,6 +270,8 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
 
     _change_the_scaling_bounds(root, cwd, env, url)
     _change_the_instance_type_under_autoscaling(root, cwd, env, url)
+    _a_rolled_back_update_keeps_the_configuration_it_serves(root, cwd, env, url)
+    _turning_rollback_alarms_off_is_an_explicit_replacement(root, cwd, env, url)
 
     destroyed = llmctl(["tf", "destroy", "--env", "local", "--dir", str(root)], cwd, env)
     assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-3000:]

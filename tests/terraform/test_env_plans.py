@@ -38,7 +38,7 @@ EXPECTED_TYPES = {
     "aws_sagemaker_endpoint_configuration": 1,
     "aws_sagemaker_model": 1,
     "aws_sns_topic": 1,
-    "terraform_data": 2,  # the instance-type record of the autoscaling module and the endpoint's update barrier
+    "terraform_data": 3,  # autoscaling's instance-type and endpoint records, the endpoint's update barrier
 }
 # The only statements of the execution role that may name Resource "*": actions without resource-level permissions.
 ALLOWED_STAR = {"EcrLogin": ["ecr:GetAuthorizationToken"], "EndpointMetrics": ["cloudwatch:PutMetricData"]}

@@ -55,7 +55,7 @@ def test_markdown_matches_golden(name: str) -> None:
 
 def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
     result = _review("first-deploy")
-    assert result.counts["create"] == 28 and result.counts["delete"] == 0
+    assert result.counts["create"] == 29 and result.counts["delete"] == 0
     assert result.flags == [], "the stack's own policies raise no flag"
     (row,) = result.cost
     assert row["before"] is None
@@ -64,7 +64,7 @@ def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
 
 def test_no_op_plan_says_nothing_changes() -> None:
     result = _review("no-op")
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 28}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 29}
     assert result.flags == []
 
 
@@ -206,14 +206,16 @@ def test_a_teams_own_prices_cover_regions_the_bundled_table_lacks(tmp_path: Path
 
 def test_an_instance_type_change_under_autoscaling_names_what_aws_does() -> None:
     """Issue 16: UpdateEndpoint refuses an instance-type change of a registered scalable target (the stack deregisters
-    it first); every update restarts the variant at its initial count; a rollback returns to a configuration the apply
-    deletes; the green fleet adds instances."""
+    it first); every update restarts the variant at its initial count; a rollback returns to the old configuration,
+    which the endpoint's postcondition keeps; the green fleet adds instances."""
     result = _review("instance-type")
-    assert {"capacity-drop", "rollback-risk"} <= {f.id for f in result.flags}
+    assert "capacity-drop" in {f.id for f in result.flags}
+    assert "rollback-risk" not in {f.id for f in result.flags}, "the stack's postcondition keeps the configuration"
     assert "autoscaled-instance-type" not in {f.id for f in result.flags}, "the stack re-registers the scaling"
     roll = next(n for n in result.notes if "rolls to a new configuration" in n.title)
     assert any("runs 1 more ml.g6e.2xlarge beside the old fleet" in d for d in roll.details)
     assert any("deregistered before UpdateEndpoint and registered again after" in d for d in roll.details)
+    assert any("postcondition stops the apply and keeps llm-local-" in d for d in roll.details)
     assert _flags("first-deploy") == set() and _flags("no-op") == set()
 
 
@@ -226,3 +228,20 @@ def test_a_plan_that_keeps_the_scaling_registered_is_flagged() -> None:
             change["change"]["after"] = change["change"]["before"]
     flags = {f.id for f in review(plan, title="old stack").flags}
     assert "autoscaled-instance-type" in flags
+
+
+@pytest.mark.parametrize("drop_checks", [False, True])
+def test_rollback_risk_is_flagged_only_for_an_endpoint_without_the_rollback_postcondition(drop_checks: bool) -> None:
+    """A plan of an endpoint without llm-endpoint's postcondition (no `checks` entry for it) deletes the configuration
+    a rollback returns to; the stack's own plans say what happens instead."""
+    plan = json.loads((PLANS / "env-change.json").read_text())
+    if drop_checks:
+        plan.pop("checks")
+    result = review(plan, title="plan review: endpoint without the rollback postcondition")
+    assert ("rollback-risk" in {f.id for f in result.flags}) is drop_checks
+    if drop_checks:
+        text = markdown.render(result)
+        golden = GOLDEN / "rollback-risk.md"
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.write_text(text)
+        assert text == golden.read_text()

@@ -38,8 +38,10 @@ def _port_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _services(port: int, runtime_port: int, runtime_args: tuple[str, ...] = ()) -> list[processes.Service]:
-    moto = processes.moto(port)
+def _services(
+    port: int, runtime_port: int, runtime_args: tuple[str, ...] = (), moto_args: tuple[str, ...] = ()
+) -> list[processes.Service]:
+    moto = processes.moto(port, moto_args)
     return [moto, processes.runtime(runtime_port, moto.url, runtime_args)]
 
 
@@ -79,6 +81,13 @@ def local_group() -> None:
     show_default=True,
     help="Emulated time to first token.",
 )
+@click.option(
+    "--endpoint-quota",
+    type=click.IntRange(min=0),
+    default=8,
+    show_default=True,
+    help="Service Quotas' '<type> for endpoint usage' for every instance type (ResourceLimitExceeded above it).",
+)
 def up_cmd(
     port: int,
     runtime_port: int,
@@ -86,6 +95,7 @@ def up_cmd(
     invocation_timeout: float,
     tokens_per_s: float,
     first_token_ms: float,
+    endpoint_quota: int,
 ) -> None:
     """Start the control plane and the runtime in the background (pids and logs in .local/), each health-checked
     before this returns.
@@ -94,6 +104,7 @@ def up_cmd(
     Examples:
       llmctl local up
       llmctl local up --container-url http://127.0.0.1:8080   # a real TGI container started with Docker
+      llmctl local up --endpoint-quota 2                      # an account near its GPU quota
     """
     if importlib.util.find_spec("moto") is None or importlib.util.find_spec("aiohttp") is None:
         raise LlmctlError("the local AWS needs moto and aiohttp; install sagemaker-llm-stack[local] (make venv does).")
@@ -107,7 +118,8 @@ def up_cmd(
     ]
     for url in container_url:
         runtime_args += ["--container-url", url]
-    for service in _services(port, runtime_port, tuple(runtime_args)):
+    moto_args = ("--endpoint-quota", str(endpoint_quota))
+    for service in _services(port, runtime_port, tuple(runtime_args), moto_args):
         state = processes.start(STATE_DIR, service)
         click.echo(f"{service.name} {state} on {service.url} (log: {STATE_DIR / service.name}.log)")
 

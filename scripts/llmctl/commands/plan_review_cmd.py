@@ -12,6 +12,7 @@ from ..consoles import console
 from ..errors import LlmctlError
 from ..plan_review import markdown, plan, review, terminal
 from ..plan_review.findings import FLAGS
+from ..quotas import EndpointQuota
 
 
 def _flag_ids(value: str | None) -> set[str]:
@@ -44,6 +45,19 @@ def _prices(path: Path | None) -> dict[str, Any] | None:
     return dict(table)
 
 
+def _quotas(path: Path | None) -> list[EndpointQuota] | None:
+    if path is None:
+        return None
+    try:
+        return [
+            EndpointQuota(str(q["instance_type"]), q["quota"], int(q["in_use"])) for q in json.loads(path.read_text())
+        ]
+    except (ValueError, KeyError, TypeError):
+        raise LlmctlError(
+            f"--quotas {path} is not a quota file; give the llm.quotas.json `llmctl tf plan` writes beside the plan."
+        ) from None
+
+
 @click.command("plan-review")
 @click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -62,6 +76,12 @@ def _prices(path: Path | None) -> dict[str, Any] | None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Your own price table (JSON, the shape of llmctl's catalog/prices.json) over the bundled one: other regions.",
 )
+@click.option(
+    "--quotas",
+    "quotas_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The endpoint quotas `llmctl tf plan` read beside the plan (llm.quotas.json): raises the `quota` flag.",
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the summary here (else stdout).")
 def plan_review_cmd(
     plan_file: Path,
@@ -70,6 +90,7 @@ def plan_review_cmd(
     title: str,
     region: str | None,
     prices: Path | None,
+    quotas_file: Path | None,
     out: Path | None,
 ) -> None:
     """Summarise a plan for review: resources by action (with the attributes that force each replacement), endpoint
@@ -84,9 +105,12 @@ def plan_review_cmd(
       llmctl plan-review terraform/envs/dev/llm.tfplan.json
       llmctl plan-review llm.tfplan.json --format markdown --out comment.md --fail-on replace-endpoint,delete-data
       llmctl plan-review llm.tfplan.json --prices our-eu-prices.json   # regions the bundled table lacks
+      llmctl plan-review llm.tfplan.json --quotas llm.quotas.json --fail-on quota
     """
     gate = _flag_ids(fail_on)
-    result = review(plan.load(plan_file), title=title, region=region, prices=_prices(prices))
+    result = review(
+        plan.load(plan_file), title=title, region=region, prices=_prices(prices), quotas=_quotas(quotas_file)
+    )
     if fmt == "json":
         text = json.dumps(result.to_json(), indent=2) + "\n"
     elif fmt == "markdown":

@@ -12,7 +12,7 @@ from typing import Any
 import click
 from llm_service.client import make_client
 
-from .. import instance_count
+from .. import instance_count, quotas, rollback
 from .. import terraform_cli as tfc
 from ..aws_options import settings_from
 from ..check import check_tfvars
@@ -96,6 +96,41 @@ def _keep_running_capacity(root: tfc.TerraformRoot, aws_endpoint_url: str | None
         err=True,
     )
     return {"instance_count": str(planned)}
+
+
+def _sagemaker(outputs: dict[str, Any], aws_endpoint_url: str | None) -> Any:
+    """The SageMaker control-plane client for the environment's outputs (region, local moto URL)."""
+    endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
+    return make_client("sagemaker", settings_from(outputs.get("region"), None, endpoint_url, 70.0), endpoint_url)
+
+
+def _read_quotas(
+    root: tfc.TerraformRoot, plan: dict[str, Any], aws_endpoint_url: str | None
+) -> list[quotas.EndpointQuota] | None:
+    """The account's endpoint quotas and usage for the instance types the plan starts (None: not readable)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..plan_review.quota import needs
+    from ..plan_review.review import plan_region
+
+    types = set(needs(plan_changes(plan)))
+    if not types:
+        return None
+    endpoint_url = aws_endpoint_url or _planned_variable(root, "aws_endpoint_url")
+    settings = settings_from(plan_region(plan), None, endpoint_url, 30.0)
+    try:
+        return quotas.read(
+            make_client("service-quotas", settings, endpoint_url),
+            make_client("sagemaker", settings, endpoint_url),
+            types,
+        )
+    except (BotoCoreError, ClientError) as exc:
+        click.echo(
+            f"note: could not read the endpoint quotas ({type(exc).__name__}: {str(exc)[:160]}); the plan role needs "
+            "servicequotas:ListServiceQuotas, sagemaker:ListEndpoints, DescribeEndpoint and DescribeEndpointConfig.",
+            err=True,
+        )
+        return None
 
 
 def _check_inputs(root: tfc.TerraformRoot) -> None:
@@ -230,11 +265,48 @@ def plan_cmd(
         offline_marker.write_text("llm.tfplan was planned with --offline: for review only, never applied\n")
     plan = json.loads(plan_json)
     click.echo(f"plan: {_summary(plan)}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
+    facts = None if offline or destroy else _read_quotas(root, plan, aws_endpoint_url)
+    quotas_file = root.directory / tfc.QUOTAS_JSON
+    quotas_file.unlink(missing_ok=True)
+    if facts is not None:
+        quotas_file.write_text(json.dumps([fact.__dict__ for fact in facts], indent=2) + "\n")
     if review:
         from ..plan_review import review as review_plan
         from ..plan_review import terminal
 
-        terminal.show(review_plan(plan, title=f"plan review: {env}"), console())
+        terminal.show(review_plan(plan, title=f"plan review: {env}", quotas=facts), console())
+
+
+def _refuse_endpoint_replacement(root: tfc.TerraformRoot, env: str) -> None:
+    """A plan that replaces the endpoint applies only when asked for by name (docs/updates.md)."""
+    try:
+        plan = json.loads((root.directory / tfc.PLAN_JSON).read_text())
+    except (OSError, ValueError):
+        return  # no JSON beside the plan: Terraform's own plan output was the review
+    replaced = rollback.replaced_endpoints(plan)
+    if replaced:
+        raise LlmctlError(
+            f"the plan replaces endpoint {', '.join(replaced)} (deleted, then created again: no traffic is served "
+            "until the new one is InService, and its scaling is registered again); if that outage is intended, apply "
+            f"with --allow-endpoint-replacement (make apply ENV={env} APPLY_ARGS=--allow-endpoint-replacement), "
+            "otherwise revert the change that forces it (plan review's replace-endpoint flag names it)."
+        )
+
+
+def _explain_failed_update(root: tfc.TerraformRoot, sagemaker: Any, name: str, env: str) -> None:
+    """Raise one sentence when SageMaker rolled the update back or the endpoint failed; return if neither."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    applied = rollback.applied_config_name(json.loads(root.run("show", capture=True, json=tfc.flag()) or "{}"))
+    try:
+        described = sagemaker.describe_endpoint(EndpointName=name)
+    except (BotoCoreError, ClientError):
+        return  # Terraform's own error stands
+    message = rollback.rollback_message(described, applied, env) if applied else None
+    if message:
+        raise LlmctlError(message, 3)
+    if described.get("EndpointStatus") == "Failed":
+        raise LlmctlError(f"{name} is Failed: {described.get('FailureReason') or 'see `llmctl status`'}", 3)
 
 
 @tf_group.command("apply")
@@ -243,18 +315,31 @@ def plan_cmd(
 @click.option(
     "--max-wait", type=click.FloatRange(min=0), default=3600, show_default=True, help="Seconds to wait for InService."
 )
+@click.option(
+    "--allow-endpoint-replacement",
+    is_flag=True,
+    help="Apply a plan that deletes and re-creates the endpoint (an outage; refused without this flag).",
+)
 @click.pass_context
 def apply_cmd(
-    ctx: click.Context, env: str, directory: Path | None, aws_endpoint_url: str | None, smoke: bool, max_wait: float
+    ctx: click.Context,
+    env: str,
+    directory: Path | None,
+    aws_endpoint_url: str | None,
+    smoke: bool,
+    max_wait: float,
+    allow_endpoint_replacement: bool,
 ) -> None:
     """Apply the reviewed plan (llm.tfplan), wait for the endpoint to be InService, then smoke-check it.
 
-    The smoke check is `make invoke`'s: one short generation that must return text.
+    The smoke check is `make invoke`'s: one short generation that must return text. A plan that replaces the
+    endpoint is refused unless --allow-endpoint-replacement; an update that SageMaker rolled back fails with its cause.
 
     \b
     Examples:
       llmctl tf plan --env dev && llmctl tf apply --env dev
       llmctl tf apply --env local          # smoke-checks through the local runtime of `make up`
+      llmctl tf apply --env dev --allow-endpoint-replacement
     """
     root = _root(env, directory)
     plan = root.directory / tfc.PLAN_FILE
@@ -265,18 +350,27 @@ def apply_cmd(
             f"{plan} was made by `llmctl tf plan --offline` (fake keys, throwaway state: for review only); run "
             f"`make plan ENV={env}` with AWS credentials, review it, then apply."
         )
+    if not allow_endpoint_replacement:
+        _refuse_endpoint_replacement(root, env)
     _require_local_aws(env, aws_endpoint_url or _planned_variable(root, "aws_endpoint_url"))
     try:
         root.run("apply", tfc.PLAN_FILE, input=False)
+    except LlmctlError:
+        outputs = root.outputs()
+        if "endpoint_name" in outputs:
+            _explain_failed_update(root, _sagemaker(outputs, aws_endpoint_url), str(outputs["endpoint_name"]), env)
+        raise
     finally:
         plan.unlink(missing_ok=True)  # a plan applies once; a stale one must not be applied again
     outputs = root.outputs()
     name = str(outputs["endpoint_name"])
+    sagemaker = _sagemaker(outputs, aws_endpoint_url)
+    _explain_failed_update(root, sagemaker, name, env)  # a root without the stack's postcondition
     region = outputs.get("region")
     endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
     settings = settings_from(region, None, endpoint_url, 70.0)
     status = watch_endpoint(
-        make_client("sagemaker", settings, endpoint_url),
+        sagemaker,
         make_client("application-autoscaling", settings, endpoint_url),
         name,
         interval=15.0,

@@ -8,16 +8,29 @@ fails them (docs/updates.md gives each rule's source):
 - DeleteEndpoint deregisters its variants' scalable targets, and deregistering a target deletes its scaling policies
   and scheduled actions;
 - PutScalingPolicy rejects step adjustments AWS rejects, PutMetricAlarm an evaluation range over a day (a week for
-  hourly periods), PutScheduledAction a cron expression without six fields.
+  hourly periods), PutScheduledAction a cron expression without six fields;
+- an update whose new fleet fails rolls back: the endpoint returns to InService on its old configuration, with the
+  cause in FailureReason, when one of the deployment's rollback alarms is in ALARM or the new fleet fails its health
+  check (test hook: a model whose environment sets FAIL_HEALTH_CHECK_ENV). A new endpoint that fails its health
+  check ends Failed. The rollback is immediate here (on AWS it takes the baking period and minutes of RollingBack),
+  so the provider's first DescribeEndpoint already sees InService, as it may on AWS when it polls past the rollback;
+- Service Quotas lists "<type> for endpoint usage" for every instance type llmctl knows (`--endpoint-quota`, default
+  DEFAULT_ENDPOINT_QUOTA), and CreateEndpoint/UpdateEndpoint fail with ResourceLimitExceeded when the instances the
+  account runs of a type plus the new fleet exceed it (an update's new fleet runs beside the old one).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+# Test hook, like the emulated container's FAIL_* prompts: a model with this variable set fails its health check.
+FAIL_HEALTH_CHECK_ENV = "LLM_EMULATOR_FAIL_HEALTH_CHECK"
 _CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
+DEFAULT_ENDPOINT_QUOTA = 8
+endpoint_quota = DEFAULT_ENDPOINT_QUOTA  # set by `python -m llmctl.local_aws.server --endpoint-quota N`
 
 
 def _autoscaling_backend(account: str, region: str) -> Any:
@@ -70,6 +83,96 @@ def keep_counts(old_variants: list[dict[str, Any]], new_variants: list[dict[str,
             if key in old.get(variant["VariantName"], {}):
                 variant[key] = old[variant["VariantName"]][key]
     return new_variants
+
+
+def health_check_failure(sagemaker_backend: Any, variants: list[dict[str, Any]]) -> str | None:
+    """AWS's FailureReason for a fleet whose container never answers /ping, or None if every model starts."""
+    for variant in variants:
+        model = sagemaker_backend._models.get(variant.get("ModelName"))
+        environment = (getattr(model, "primary_container", None) or {}).get("Environment") or {}
+        if environment.get(FAIL_HEALTH_CHECK_ENV):
+            return (
+                f"The primary container for production variant {variant['VariantName']} did not pass the ping health "
+                "check. Please check CloudWatch logs for this endpoint."
+            )
+    return None
+
+
+def alarms_in_alarm(account: str, region: str, deployment: dict[str, Any] | None) -> list[str]:
+    """The deployment's rollback alarms that are in ALARM: any one of them rolls the deployment back."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    names = [a["AlarmName"] for a in ((deployment or {}).get("AutoRollbackConfiguration") or {}).get("Alarms", [])]
+    alarms = cloudwatch_backends[account][region].get_alarms_by_alarm_names(names)
+    return sorted(alarm.name for alarm in alarms if alarm.state_value == "ALARM")
+
+
+def rollback_reason(response: Any, variants: list[dict[str, Any]], deployment: dict[str, Any] | None) -> str | None:
+    """Why SageMaker would roll this update back (its FailureReason), or None if the new fleet takes the traffic."""
+    fired = alarms_in_alarm(response.current_account, response.region, deployment)
+    if fired:
+        # Modelled on AWS's wording, not captured from a response.
+        return f"Rolled back the deployment because alarm(s) {', '.join(fired)} went into ALARM state."
+    failure = health_check_failure(response.sagemaker_backend, variants)
+    return f"Rolled back the deployment: {failure}" if failure else None
+
+
+def instances_in_use(sagemaker_backend: Any) -> dict[str, int]:
+    """Instances the account's endpoints run now, by type (a Failed endpoint runs none)."""
+    used: dict[str, int] = {}
+    for endpoint in sagemaker_backend.endpoints.values():
+        config = sagemaker_backend.endpoint_configs.get(endpoint.endpoint_config_name)
+        if endpoint.endpoint_status == "Failed" or config is None:
+            continue
+        types = {v["VariantName"]: v.get("InstanceType") for v in config.production_variants}
+        for variant in endpoint.production_variants:
+            instance = types.get(variant["VariantName"])
+            if instance:
+                used[instance] = used.get(instance, 0) + int(variant.get("CurrentInstanceCount") or 0)
+    return used
+
+
+def check_quota(sagemaker_backend: Any, new_variants: list[dict[str, Any]]) -> None:
+    """ResourceLimitExceeded when running instances plus the new fleet exceed a type's endpoint-usage quota."""
+    from moto.sagemaker.exceptions import SagemakerClientError
+
+    class ResourceLimitExceeded(SagemakerClientError):
+        code = "ResourceLimitExceeded"
+
+    used = instances_in_use(sagemaker_backend)
+    delta: dict[str, int] = {}
+    for variant in new_variants:
+        if variant.get("InstanceType"):
+            delta[variant["InstanceType"]] = delta.get(variant["InstanceType"], 0) + int(
+                variant.get("InitialInstanceCount") or 0
+            )
+    for instance, more in sorted(delta.items()):
+        if used.get(instance, 0) + more > endpoint_quota:
+            raise ResourceLimitExceeded(
+                f"The account-level service limit '{instance} for endpoint usage' is {endpoint_quota} Instances, with "
+                f"current utilization of {used.get(instance, 0)} Instances and a request delta of {more} Instances. "
+                "Please use AWS Service Quotas to request an increase for this quota."
+            )
+
+
+def endpoint_quotas(account: str, region: str) -> list[dict[str, Any]]:
+    """Service Quotas' SageMaker entries for endpoint usage, one per instance type llmctl knows."""
+    from ..instances import INSTANCE_TYPES
+
+    return [
+        {
+            "ServiceCode": "sagemaker",
+            "ServiceName": "Amazon SageMaker",
+            "QuotaArn": f"arn:aws:servicequotas:{region}:{account}:sagemaker/L-LOCAL{index:03d}",
+            "QuotaCode": f"L-LOCAL{index:03d}",
+            "QuotaName": f"{instance} for endpoint usage",
+            "Value": float(endpoint_quota),
+            "Unit": "None",
+            "Adjustable": True,
+            "GlobalQuota": False,
+        }
+        for index, instance in enumerate(sorted(INSTANCE_TYPES))
+    ]
 
 
 def _step_problem(steps: list[dict[str, Any]]) -> str | None:
@@ -158,6 +261,14 @@ def apply() -> None:
             )
         return put_metric_alarm(self)
 
+    from moto.servicequotas.responses import ServiceQuotasResponse
+
+    def list_service_quotas(self: Any) -> str:
+        service = json.loads(self.body).get("ServiceCode")
+        quotas = endpoint_quotas(self.current_account, self.region) if service == "sagemaker" else []
+        return json.dumps({"Quotas": quotas})
+
+    ServiceQuotasResponse.list_service_quotas = list_service_quotas  # type: ignore[attr-defined]
     SageMaker.delete_endpoint = delete_endpoint_and_its_scaling  # type: ignore[method-assign]
     SageMaker.update_endpoint_weights_and_capacities = update_endpoint_weights_and_capacities  # type: ignore[method-assign]
     Scaling.deregister_scalable_target = deregister_with_policies  # type: ignore[method-assign]

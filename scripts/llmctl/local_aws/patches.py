@@ -10,7 +10,7 @@
    so a model-name collision fails locally too), empty VpcConfig/DataCaptureConfig are omitted, the endpoint keeps
    its deployment config (returned as LastDeploymentConfig) and the model its EnableNetworkIsolation, and
    UpdateEndpoint exists. Without these the provider sees drift and replaces the endpoint on every plan.
-4. AWS's own rules for updates and scaling that moto does not enforce (aws_rules.py).
+4. AWS's own rules for updates, rollbacks and scaling that moto does not enforce (aws_rules.py).
 """
 
 from __future__ import annotations
@@ -149,8 +149,17 @@ def _sagemaker_fidelity() -> None:
         name = self._get_param("EndpointName")
         if name in self.sagemaker_backend.endpoints:
             raise ValidationError(message=f'Cannot create already existing endpoint "{name}".')
+        config_name = self._get_param("EndpointConfigName")
+        if config_name in self.sagemaker_backend.endpoint_configs:
+            config = self.sagemaker_backend.describe_endpoint_config(config_name)
+            aws_rules.check_quota(self.sagemaker_backend, config["ProductionVariants"])
         result = create_endpoint(self)
-        self.sagemaker_backend.endpoints[name].llmctl_deployment = self._get_param("DeploymentConfig")
+        endpoint = self.sagemaker_backend.endpoints[name]
+        endpoint.llmctl_deployment = self._get_param("DeploymentConfig")
+        config = self.sagemaker_backend.describe_endpoint_config(endpoint.endpoint_config_name)
+        failure = aws_rules.health_check_failure(self.sagemaker_backend, config["ProductionVariants"])
+        if failure:
+            endpoint.endpoint_status, endpoint.failure_reason = "Failed", failure
         return result
 
     def update_endpoint(self: Any) -> Any:
@@ -162,13 +171,18 @@ def _sagemaker_fidelity() -> None:
         config = backend.describe_endpoint_config(config_name)
         endpoint = backend.endpoints[name]
         aws_rules.check_instance_type_change(self, endpoint, config["ProductionVariants"])
+        aws_rules.check_quota(backend, config["ProductionVariants"])
+        deployment = self._get_param("DeploymentConfig") or endpoint.llmctl_deployment
+        endpoint.llmctl_deployment = deployment
+        endpoint.last_modified_time = models.utcnow()
+        endpoint.failure_reason = aws_rules.rollback_reason(self, config["ProductionVariants"], deployment)
+        if endpoint.failure_reason:
+            return ActionResult({"EndpointArn": endpoint.arn})  # rolled back: old configuration and fleet
         variants = endpoint._process_production_variants(config["ProductionVariants"])
         if self._get_param("RetainAllVariantProperties"):
             variants = aws_rules.keep_counts(endpoint.production_variants, variants)
         endpoint.endpoint_config_name = config_name
         endpoint.production_variants = variants
-        endpoint.llmctl_deployment = self._get_param("DeploymentConfig") or endpoint.llmctl_deployment
-        endpoint.last_modified_time = models.utcnow()
         return ActionResult({"EndpointArn": endpoint.arn})
 
     Response.create_model = create_model_once  # type: ignore[method-assign]

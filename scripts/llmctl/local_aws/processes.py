@@ -28,8 +28,8 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
 
-def moto(port: int) -> Service:
-    return Service("moto", "llmctl.local_aws.server", port, "/moto-api/data.json")
+def moto(port: int, extra_args: tuple[str, ...] = ()) -> Service:
+    return Service("moto", "llmctl.local_aws.server", port, "/moto-api/data.json", extra_args)
 
 
 def runtime(port: int, aws_url: str, extra_args: tuple[str, ...] = ()) -> Service:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from . import patches
+from . import aws_rules, patches
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument(
+        "--endpoint-quota",
+        type=int,
+        default=aws_rules.DEFAULT_ENDPOINT_QUOTA,
+        help="Service Quotas' '<type> for endpoint usage' for every instance type.",
+    )
     args = parser.parse_args(argv)
+    aws_rules.endpoint_quota = args.endpoint_quota
     patches.apply()
     from moto.server import main as moto_main
 

@@ -16,6 +16,7 @@ FLAGS = {
     "capacity-drop": "an update restarts a variant at its configured initial count, below what autoscaling may run",
     "rollback-risk": "an update deletes the configuration a SageMaker rollback would return to",
     "autoscaled-instance-type": "an update changes the instance type of a variant registered with autoscaling",
+    "quota": "the instances running plus those the plan starts exceed the Service Quotas value for that type",
 }
 
 

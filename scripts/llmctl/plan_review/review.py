@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import cost, dangers, iam, sagemaker
+from ..quotas import EndpointQuota
+from . import cost, dangers, iam, quota, sagemaker
 from .findings import FLAGS, Flag, Note
 from .plan import Change, changes
 
@@ -46,7 +47,7 @@ class Review:
         }
 
 
-def _region(plan: dict[str, Any]) -> str | None:
+def plan_region(plan: dict[str, Any]) -> str | None:
     output = plan.get("planned_values", {}).get("outputs", {}).get("region", {})
     value = output.get("value")
     if isinstance(value, str):
@@ -58,15 +59,32 @@ def _region(plan: dict[str, Any]) -> str | None:
     return None
 
 
+def checked_resources(plan: dict[str, Any]) -> frozenset[str]:
+    """Resources with preconditions or postconditions: the plan lists them under `checks`."""
+    return frozenset(
+        str(check["address"]["to_display"])
+        for check in plan.get("checks", [])
+        if check.get("address", {}).get("kind") == "resource"
+    )
+
+
 def review(
-    plan: dict[str, Any], title: str = "Terraform plan", region: str | None = None, prices: dict[str, Any] | None = None
+    plan: dict[str, Any],
+    title: str = "Terraform plan",
+    region: str | None = None,
+    prices: dict[str, Any] | None = None,
+    quotas: list[EndpointQuota] | None = None,
 ) -> Review:
-    """`prices`: a team's own price table merged over the bundled one (`llmctl plan-review --prices`)."""
+    """`prices`: a team's own price table merged over the bundled one (`llmctl plan-review --prices`); `quotas`: the
+    account's endpoint quotas and usage for the plan's instance types (read with AWS access; None: not checked)."""
     found = changes(plan)
     counts = Counter(c.action for c in found if c.action in ACTIONS)
-    notes, flags = sagemaker.analyse(found)
+    notes, flags = sagemaker.analyse(found, checked_resources(plan))
+    if quotas is not None:
+        quota_notes, quota_flags = quota.analyse(found, quotas)
+        notes, flags = notes + quota_notes, flags + quota_flags
     iam_notes, iam_flags, iam_rows = iam.analyse(found)
-    region = region or _region(plan)
+    region = region or plan_region(plan)
     table = cost.with_prices(prices) if prices else cost.price_table()
     cost_rows, cost_flags = cost.analyse(found, region, table)
     source = f"{table['description']} As of {table['as_of']}: " + "; ".join(table["sources"].values())

@@ -77,9 +77,22 @@ def _variant_targets(by_type: dict[str, list[Change]]) -> dict[str, Change]:
     return targets
 
 
-def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]], flags: list[Flag]) -> list[str]:
+def _rescaled(by_type: dict[str, list[Change]]) -> list[str]:
+    """A replaced endpoint loses its scaling on AWS (DeleteEndpoint deregisters it): is it registered again?"""
+    targets = [t for t in by_type.get("aws_appautoscaling_target", []) if t.action != "read"]
+    if not targets:
+        return []
+    if all(t.action == "replace" for t in targets):
+        return ["its autoscaling target, policies and schedules are deregistered with it and registered again after"]
+    return ["its autoscaling stays in the state but DeleteEndpoint deregisters it on AWS: nothing registers it again"]
+
+
+def _roll_risks(
+    endpoint: str, old_config: str, by_type: dict[str, list[Change]], flags: list[Flag], guarded: bool
+) -> list[str]:
     """What a roll to a new configuration does on AWS beyond the plan: the green fleet as detail lines, the risks as
-    flags (docs/updates.md has each rule's source)."""
+    flags (docs/updates.md has each rule's source). `guarded`: the endpoint has a postcondition (llm-endpoint's
+    rollback check), which stops the apply before the configuration a rollback returns to is deleted."""
     details = []
     targets = _variant_targets(by_type)
     for config in by_type.get("aws_sagemaker_endpoint_configuration", []):
@@ -115,7 +128,12 @@ def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]]
                         "Application Auto Scaling, which UpdateEndpoint refuses; deregister its scaling first"
                     )
                     flags.append(Flag("autoscaled-instance-type", message))
-        if config.action == "replace":
+        if config.action == "replace" and guarded:
+            details.append(
+                "if SageMaker rolls the update back (a rollback alarm or the new fleet's health check), the "
+                f"endpoint's postcondition stops the apply and keeps {old_config}; `llmctl tf apply` names the cause"
+            )
+        elif config.action == "replace":
             message = (
                 f"{endpoint}: if SageMaker rolls the update back (a rollback alarm or the new fleet's health check), "
                 f"the endpoint returns to {old_config}, which this apply deletes once the provider sees InService"
@@ -124,7 +142,8 @@ def _roll_risks(endpoint: str, old_config: str, by_type: dict[str, list[Change]]
     return details
 
 
-def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
+def analyse(changes: list[Change], checked: frozenset[str] = frozenset()) -> tuple[list[Note], list[Flag]]:
+    """`checked`: addresses of resources with conditions Terraform evaluates (the plan's `checks`)."""
     notes: list[Note] = []
     flags: list[Flag] = []
     by_type: dict[str, list[Change]] = {}
@@ -142,6 +161,8 @@ def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
                     [
                         f"deleted and created again because of {why}: no traffic is served until the new endpoint is "
                         "InService (typically 10+ minutes for an LLM)",
+                        "`llmctl tf apply` refuses this plan unless --allow-endpoint-replacement",
+                        *_rescaled(by_type),
                     ],
                 )
             )
@@ -163,7 +184,7 @@ def analyse(changes: list[Change]) -> tuple[list[Note], list[Flag]]:
                         [
                             f"{_traffic(endpoint.after)}",
                             f"configuration {old} → {new}",
-                            *_roll_risks(name, str(old), by_type, flags),
+                            *_roll_risks(name, str(old), by_type, flags, endpoint.address in checked),
                         ],
                     )
                 )

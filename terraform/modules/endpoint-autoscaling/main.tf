@@ -25,6 +25,13 @@ resource "terraform_data" "instance_type" {
   input = var.instance_type
 }
 
+# DeleteEndpoint deregisters the variant's target with its policies and schedules; the state would still list them.
+# The ARN is unknown while the endpoint is replaced, which changes this record and replaces everything that follows
+# it: deregistered before the endpoint goes, registered again once the new one exists.
+resource "terraform_data" "endpoint" {
+  input = var.endpoint_arn
+}
+
 resource "aws_appautoscaling_target" "variant" {
   service_namespace  = "sagemaker"
   scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
@@ -34,7 +41,7 @@ resource "aws_appautoscaling_target" "variant" {
   tags               = var.tags
 
   lifecycle {
-    replace_triggered_by = [terraform_data.instance_type]
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
   }
 }
 
@@ -60,7 +67,7 @@ resource "aws_appautoscaling_policy" "target_tracking" {
 
   lifecycle {
     # Deregistering the target deletes these on AWS: they are created again with it.
-    replace_triggered_by = [terraform_data.instance_type]
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
   }
 }
 
@@ -90,7 +97,7 @@ resource "aws_appautoscaling_policy" "step" {
 
   lifecycle {
     # Deregistering the target deletes these on AWS: they are created again with it.
-    replace_triggered_by = [terraform_data.instance_type]
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
   }
 }
 
@@ -129,6 +136,6 @@ resource "aws_appautoscaling_scheduled_action" "this" {
 
   lifecycle {
     # Deregistering the target deletes these on AWS: they are created again with it.
-    replace_triggered_by = [terraform_data.instance_type]
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
   }
 }

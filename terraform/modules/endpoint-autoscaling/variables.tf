@@ -27,6 +27,12 @@ variable "instance_type" {
   default     = null
 }
 
+variable "endpoint_arn" {
+  description = "The endpoint's ARN, unknown in a plan that replaces the endpoint: deleting an endpoint deregisters its scaling on AWS, so a replacement registers the target, its policies and schedules again; null: not tracked."
+  type        = string
+  default     = null
+}
+
 variable "min_capacity" {
   description = "Fewest instances. A real-time variant cannot scale to zero (that needs inference components)."
   type        = number

@@ -179,7 +179,16 @@ resource "aws_sagemaker_endpoint" "this" {
     }
   }
 
-
   depends_on = [terraform_data.update_barrier]
   tags       = var.tags
+
+  lifecycle {
+    # SageMaker rolls a failed update back (a rollback alarm fired or the new fleet failed its health check) and the
+    # provider waits for InService only, so the apply would go on to delete the configuration and model still
+    # serving. Failing here stops it: they stay (deposed) until an update succeeds. `llmctl tf apply` names the cause.
+    postcondition {
+      condition     = self.endpoint_config_name == aws_sagemaker_endpoint_configuration.this.name
+      error_message = "SageMaker rolled endpoint ${self.name} back to configuration ${self.endpoint_config_name}, which is kept; DescribeEndpoint's FailureReason (`llmctl status`) says why the new configuration ${aws_sagemaker_endpoint_configuration.this.name} failed: fix that and plan and apply again."
+    }
+  }
 }

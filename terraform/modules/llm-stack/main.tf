@@ -113,6 +113,7 @@ module "autoscaling" {
   source = "../endpoint-autoscaling"
 
   endpoint_name     = module.endpoint.endpoint_name
+  endpoint_arn      = module.endpoint.endpoint_arn
   variant_name      = module.endpoint.variant_name
   instance_type     = var.instance_type
   min_capacity      = var.autoscaling.min_capacity
