@@ -125,9 +125,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        error = ApiError(
-            400, f"{where}: {first.get('msg')}" if where else str(first.get("msg")), "invalid_request_error"
-        )
+        message = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+        if first.get("type") == "extra_forbidden":
+            message = (
+                f"{where}: not a parameter this route forwards to the model's container, so it would have no effect; "
+                "remove it (docs/service.md lists each route's parameters)"
+            )
+        error = ApiError(400, message, "invalid_request_error")
         return JSONResponse(body_for(request.url.path, error), status_code=400)
 
     @app.exception_handler(Exception)

@@ -4,7 +4,9 @@ and the tests' model server. One emulator for all three.
 It speaks the SageMaker container contract (`GET /ping`, `POST /invocations`) in the request and response formats of
 the container it stands in for (../shared/REFERENCE.md): TGI (generate array / SSE events, OpenAI chat), LMI (generate
 object / JSON lines, OpenAI chat) or the vLLM DLC (OpenAI chat), plus TGI's own `/generate`, `/generate_stream` and
-`/v1/chat/completions`. It enforces the env's token limits with the container's own error messages and status codes.
+`/v1/chat/completions`. It enforces the env's token limits with the container's own error messages and status codes,
+stops at a stop sequence (TGI refuses more than MAX_STOP_SEQUENCES, default 4, as its router does), and ends a chat
+stream with a usage chunk, prompt tokens included, when `stream_options.include_usage` asks for one.
 
 Generation is deterministic (`t0 t1 t2 …`) at a fixed time to first token and rate. It never pretends to be the model:
 replies name the model `emulator/<model id>` and carry an `X-LLM-Emulator` header. Tokens are counted as words and
@@ -41,6 +43,7 @@ class Profile:
     model_id: str = "synthetic"
     max_input_tokens: int | None = None
     max_total_tokens: int | None = None
+    max_stop_sequences: int = 4  # TGI's router default (MAX_STOP_SEQUENCES)
 
     @classmethod
     def from_model(cls, image: str, env: Mapping[str, str]) -> Profile:
@@ -54,7 +57,8 @@ class Profile:
         else:
             max_input = None
             total = env.get("OPTION_MAX_MODEL_LEN") if flavor == "lmi" else env.get("SM_VLLM_MAX_MODEL_LEN")
-        return cls(flavor, model_id, int(max_input) if max_input else None, int(total) if total else None)
+        stops = int(env.get("MAX_STOP_SEQUENCES") or 4)
+        return cls(flavor, model_id, int(max_input) if max_input else None, int(total) if total else None, stops)
 
     @property
     def served_name(self) -> str:
@@ -67,6 +71,26 @@ def count_tokens(text: str) -> int:
 
 def token_text(index: int) -> str:
     return f"t{index} "
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One generation request as the container reads it."""
+
+    kind: str  # generate | chat
+    prompt: str
+    max_new: int
+    stops: tuple[str, ...] = ()
+    include_usage: bool = False
+
+    def length(self) -> tuple[int, str]:
+        """Tokens generated and why it ended: at the first token whose text completes a stop sequence, else max_new."""
+        text = ""
+        for i in range(self.max_new):
+            text += token_text(i)
+            if any(stop and stop in text for stop in self.stops):
+                return i + 1, "stop_sequence" if self.kind == "generate" else "stop"
+        return self.max_new, "length"
 
 
 @dataclass
@@ -155,16 +179,17 @@ class EmulatedContainer:
         try:
             if kind is None:
                 raise ContainerError(422, self._error(f"{self.profile.flavor} cannot serve this body", "validation"))
-            prompt, max_new = self._prompt_and_budget(kind, body)
+            ask = self._read(kind, body)
         except ContainerError as exc:
             return await self._json(writer, exc.status, exc.body)
-        if "HANG" in prompt:
+        if "HANG" in ask.prompt:
             await asyncio.sleep(3600)
+        n, finish = ask.length()
         if not streaming:
-            await asyncio.sleep(self.first_token_delay_s + max_new / self.tokens_per_s)
-            return await self._json(writer, 200, self._whole(kind, path, max_new, count_tokens(prompt)))
+            await asyncio.sleep(self.first_token_delay_s + n / self.tokens_per_s)
+            return await self._json(writer, 200, self._whole(kind, path, n, finish, count_tokens(ask.prompt)))
         stream_format = "chat" if kind == "chat" else "lines" if self.profile.flavor == "lmi" else "sse"
-        await self._stream(writer, max_new, stream_format, prompt)
+        await self._stream(writer, n, finish, stream_format, ask)
 
     def _invocation_kind(self, body: dict[str, Any]) -> str | None:
         if "messages" in body:
@@ -173,19 +198,30 @@ class EmulatedContainer:
             return "generate"
         return None
 
-    def _prompt_and_budget(self, kind: str, body: dict[str, Any]) -> tuple[str, int]:
+    def _read(self, kind: str, body: dict[str, Any]) -> Ask:
         if kind == "chat":
             prompt = " ".join(str(m.get("content", "")) for m in body.get("messages") or [] if isinstance(m, dict))
             max_new = body.get("max_tokens") or body.get("max_completion_tokens") or 16
+            stop = body.get("stop") or []
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         else:
             prompt = str(body.get("inputs", ""))
             max_new = (body.get("parameters") or {}).get("max_new_tokens") or 20
+            stop = (body.get("parameters") or {}).get("stop") or []
+            include_usage = False
+        stops = tuple([stop] if isinstance(stop, str) else [str(s) for s in stop])
         if "FAIL_422" in prompt:
             raise ContainerError(
                 422, self._error("Input validation error: `inputs` must have less than 10 tokens", "validation")
             )
+        if self.profile.flavor == "tgi" and len(stops) > self.profile.max_stop_sequences:
+            message = (
+                f"Input validation error: `stop` supports up to {self.profile.max_stop_sequences} stop sequences. "
+                f"Given: {len(stops)}"
+            )
+            raise ContainerError(422, self._error(message, "validation"))
         self._check_limits(count_tokens(prompt), int(max_new))
-        return prompt, int(max_new)
+        return Ask(kind, prompt, int(max_new), stops, include_usage)
 
     def _check_limits(self, input_tokens: int, max_new: int) -> None:
         """The container's own checks and messages: TGI's router validation (422), vLLM's context check (400)."""
@@ -223,7 +259,7 @@ class EmulatedContainer:
     def _error(message: str, error_type: str) -> dict[str, Any]:
         return {"error": message, "error_type": error_type}
 
-    def _whole(self, kind: str, path: str, n: int, prompt_tokens: int) -> Any:
+    def _whole(self, kind: str, path: str, n: int, finish: str, prompt_tokens: int) -> Any:
         text = "".join(token_text(i) for i in range(n))
         if kind == "chat":
             return {
@@ -231,14 +267,14 @@ class EmulatedContainer:
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": self.profile.served_name,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
                 "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": n + prompt_tokens},
             }
-        whole = {"generated_text": text, "details": {"finish_reason": "length", "generated_tokens": n}}
+        whole = {"generated_text": text, "details": {"finish_reason": finish, "generated_tokens": n}}
         # TGI's /invocations answers a generate body with a JSON array, LMI with an object (REFERENCE.md).
         return [whole] if path == "/invocations" and self.profile.flavor == "tgi" else whole
 
-    async def _stream(self, writer: asyncio.StreamWriter, n: int, fmt: str, prompt: str) -> None:
+    async def _stream(self, writer: asyncio.StreamWriter, n: int, finish: str, fmt: str, ask: Ask) -> None:
         self.stats.started += 1
         content_type = "application/jsonlines" if fmt == "lines" else "text/event-stream"
         writer.write(
@@ -247,6 +283,7 @@ class EmulatedContainer:
         )
         interval = 1 / self.tokens_per_s
         start = time.perf_counter() + self.first_token_delay_s
+        prompt = ask.prompt
         fail, die, stall = "FAIL_MIDSTREAM" in prompt, "DIE_MIDSTREAM" in prompt, "STALL_MIDSTREAM" in prompt
         try:
             for i in range(n):
@@ -267,7 +304,14 @@ class EmulatedContainer:
                     }
                     await _chunk(writer, _frame(event, fmt))
                     break
-                await _chunk(writer, _frame(self._event(i, n, fmt), fmt))
+                await _chunk(writer, _frame(self._event(i, n, finish, fmt), fmt))
+            if fmt == "chat" and ask.include_usage and not fail:
+                prompt_tokens = count_tokens(prompt)
+                usage = {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": prompt_tokens + n}
+                await _chunk(
+                    writer,
+                    _frame({"id": "emulated", "object": "chat.completion.chunk", "choices": [], "usage": usage}, fmt),
+                )
             if fmt == "chat" and not fail:
                 await _chunk(writer, b"data:[DONE]\n\n")
             writer.write(b"0\r\n\r\n")
@@ -277,7 +321,7 @@ class EmulatedContainer:
             self.stats.cancelled += 1
             raise ConnectionResetError from None
 
-    def _event(self, i: int, n: int, fmt: str) -> dict[str, Any]:
+    def _event(self, i: int, n: int, finish: str, fmt: str) -> dict[str, Any]:
         last = i == n - 1
         if fmt == "chat":
             return {
@@ -286,10 +330,10 @@ class EmulatedContainer:
                 "created": 0,
                 "model": self.profile.served_name,
                 "choices": [
-                    {"index": 0, "delta": {"content": token_text(i)}, "finish_reason": "length" if last else None}
+                    {"index": 0, "delta": {"content": token_text(i)}, "finish_reason": finish if last else None}
                 ],
             }
-        details = {"finish_reason": "length", "generated_tokens": n} if last else None
+        details = {"finish_reason": finish, "generated_tokens": n} if last else None
         whole = "".join(token_text(j) for j in range(n)) if last else None
         return {
             "index": i + 1,

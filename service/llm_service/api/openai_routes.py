@@ -23,14 +23,25 @@ def _finish_reason(reason: str | None) -> str | None:
     return _FINISH.get(reason, reason) if reason else None
 
 
+def _first_choice(raw: Any) -> dict[str, Any]:
+    choices = raw.get("choices") if isinstance(raw, dict) else None
+    return dict(choices[0]) if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+
+
+def _passed(message: dict[str, Any]) -> dict[str, Any]:
+    """What the container put in a message or delta beyond the text (tool_calls, refusal), passed through."""
+    return {k: v for k, v in message.items() if k not in ("role", "content") and v is not None}
+
+
 def _to_generation(body: ChatCompletionRequest, settings: ServiceSettings) -> GenerationRequest:
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     return GenerationRequest(
-        messages=[{"role": m.role, "content": m.text()} for m in body.messages],
+        messages=[m.forwarded() for m in body.messages],
         max_new_tokens=max_new_tokens(body.max_completion_tokens or body.max_tokens, settings),
         temperature=body.temperature,
         top_p=body.top_p,
         stop=stop,
+        parameters=body.forwarded(),
     )
 
 
@@ -49,6 +60,8 @@ async def chat_completions(
     created = int(time.time())
     if not body.stream:
         completion = await generation.complete(gen_request, "chat")
+        raw_choice = _first_choice(completion.raw)
+        raw_message = raw_choice.get("message") or {}
         usage = None
         if completion.output_tokens is not None:
             prompt = completion.input_tokens or 0
@@ -66,9 +79,9 @@ async def chat_completions(
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": completion.text},
+                        "message": {"role": "assistant", **_passed(raw_message), "content": completion.text},
                         "finish_reason": _finish_reason(completion.finish_reason) or "stop",
-                        "logprobs": None,
+                        "logprobs": raw_choice.get("logprobs"),
                     }
                 ],
                 **({"usage": usage} if usage else {}),
@@ -80,16 +93,19 @@ async def chat_completions(
 
     envelope = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
 
-    def chunk_event(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
-        return {**envelope, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+    def chunk_event(delta: dict[str, Any], finish: str | None, logprobs: Any = None) -> dict[str, Any]:
+        return {**envelope, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}]}
 
     def render(chunk: StreamChunk) -> list[dict[str, Any] | str]:
         events: list[dict[str, Any] | str] = []
         if not tracker["role_sent"]:
             events.append(chunk_event({"role": "assistant", "content": ""}, None))
             tracker["role_sent"] = True
-        if chunk.text:
-            events.append(chunk_event({"content": chunk.text}, None))
+        raw_choice = _first_choice(chunk.raw)
+        passed = _passed(raw_choice.get("delta") or {})
+        if chunk.text or passed:
+            delta = {**passed, "content": chunk.text} if chunk.text else passed
+            events.append(chunk_event(delta, None, raw_choice.get("logprobs")))
         tracker["finish"] = _finish_reason(chunk.finish_reason) or tracker["finish"]
         tracker["reported"] = chunk.output_tokens or tracker["reported"]
         tracker["prompt"] = chunk.input_tokens or tracker["prompt"]

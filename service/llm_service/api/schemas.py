@@ -1,7 +1,11 @@
-"""Request bodies for the OpenAI chat and TGI routes (unknown fields are ignored, as upstream does).
+"""Request bodies for the OpenAI chat and TGI routes.
 
-Types are strict, as OpenAI's are: `"max_tokens": "4"` or `"stream": "yes"` is a 400, not coerced. Text must be valid
-Unicode: a lone surrogate (`"\\ud83d"`, legal JSON) cannot be encoded for the model and is refused here.
+Every generation parameter the containers' APIs define is accepted and forwarded (`forwarded()`), typed and
+range-checked here so a bad value is a 400 before it costs an invocation; an unknown field is a 400 naming it, never
+silently dropped (TGI's `GenerateParameters` and `ChatRequest`, as in huggingface_hub's generated types; vLLM and
+LMI accept the same OpenAI fields). Types are strict, as OpenAI's are: `"max_tokens": "4"` or `"stream": "yes"` is a
+400, not coerced. Text must be valid Unicode: a lone surrogate (`"\\ud83d"`, legal JSON) cannot be encoded for the
+model and is refused here.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ def _reject_lone_surrogates(value: Any) -> None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _Body(_Strict):
@@ -40,6 +44,9 @@ class _Body(_Strict):
 
 
 class ChatMessage(_Strict):
+    # Messages keep every field a client sends (name, tool_calls, tool_call_id): the container's template reads them.
+    model_config = ConfigDict(extra="allow", strict=True)
+
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
 
@@ -48,9 +55,31 @@ class ChatMessage(_Strict):
             return "".join(str(part.get("text", "")) for part in self.content if part.get("type") == "text")
         return self.content or ""
 
+    def forwarded(self) -> dict[str, Any]:
+        return {**(self.model_extra or {}), "role": self.role, "content": self.text()}
+
 
 class StreamOptions(_Strict):
     include_usage: bool = False
+
+
+class Grammar(_Strict):
+    """TGI's guided generation: a JSON schema (`json`, `json_schema`) or a regular expression (`regex`)."""
+
+    type: Literal["json", "json_object", "json_schema", "regex"]
+    value: Any = None
+
+
+class ResponseFormat(_Strict):
+    """OpenAI's `response_format` (text, json_object, json_schema) and TGI's own (json with a schema in `value`)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    type: Literal["text", "json_object", "json_schema", "json", "regex"]
+
+
+def _set(model: BaseModel, exclude: set[str]) -> dict[str, Any]:
+    """The fields the client set, as it set them, minus those the route handles itself."""
+    return model.model_dump(exclude_unset=True, exclude=exclude, exclude_none=True)
 
 
 class ChatCompletionRequest(_Body):
@@ -64,6 +93,30 @@ class ChatCompletionRequest(_Body):
     n: int = Field(1, ge=1, le=1, description="only one choice is supported")
     stream: bool = False
     stream_options: StreamOptions | None = None
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    seed: int | None = Field(None, ge=0)
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(None, ge=0, le=20)
+    logit_bias: dict[str, float] | None = None
+    response_format: ResponseFormat | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    tool_prompt: str | None = None  # TGI: the text put before the tools in the prompt
+    parallel_tool_calls: bool | None = None
+    user: str | None = None
+
+    @model_validator(mode="after")
+    def _top_logprobs_needs_logprobs(self) -> ChatCompletionRequest:
+        if self.top_logprobs is not None and not self.logprobs:
+            raise ValueError("top_logprobs needs logprobs: true")
+        return self
+
+    def forwarded(self) -> dict[str, Any]:
+        """Parameters sent to the container as given (the route sets messages, max_tokens, temperature, top_p, stop
+        and stream itself; `model` names the service's upstream)."""
+        handled = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "n"}
+        return _set(self, handled | {"stream"})
 
 
 class TgiParameters(_Strict):
@@ -73,8 +126,27 @@ class TgiParameters(_Strict):
     do_sample: bool | None = None
     stop: list[str] = Field(default_factory=list)
     details: bool = False
+    adapter_id: str | None = None
+    best_of: int | None = Field(None, ge=1)
+    decoder_input_details: bool | None = None
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    grammar: Grammar | None = None
+    repetition_penalty: float | None = Field(None, gt=0)
+    return_full_text: bool | None = None
+    seed: int | None = Field(None, ge=0)
+    top_k: int | None = Field(None, gt=0)
+    top_n_tokens: int | None = Field(None, ge=0)
+    truncate: int | None = Field(None, ge=1)
+    typical_p: float | None = Field(None, gt=0, lt=1)
+    watermark: bool | None = None
+
+    def forwarded(self) -> dict[str, Any]:
+        """Parameters sent to the container as given (max_new_tokens, temperature, top_p, do_sample, stop and details
+        are set by the route: the service always asks for details, to report the finish reason)."""
+        return _set(self, {"max_new_tokens", "temperature", "top_p", "do_sample", "stop", "details"})
 
 
 class TgiGenerateRequest(_Body):
     inputs: str = Field(min_length=1)
     parameters: TgiParameters = Field(default_factory=TgiParameters)
+    stream: bool | None = None  # TGI's own flag; the route decides (/generate or /generate_stream)

@@ -25,6 +25,7 @@ def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings) -> Gener
         temperature=temperature,
         top_p=p.top_p,
         stop=p.stop,
+        parameters=p.forwarded(),
     )
 
 
@@ -38,7 +39,9 @@ async def generate(
     completion = await Generation(state, settings, key, "generate").complete(_to_generation(body, settings), "tgi")
     result: dict[str, Any] = {"generated_text": completion.text}
     if body.parameters.details:
-        result["details"] = {
+        # The container's own details (tokens, seed, prefill, top_tokens) when it sent them.
+        raw = completion.raw if isinstance(completion.raw, dict) else {}
+        result["details"] = raw.get("details") or {
             "finish_reason": completion.finish_reason or "length",
             "generated_tokens": completion.output_tokens,
         }
@@ -63,14 +66,17 @@ async def generate_stream(
         index = len(text)
         done = chunk.finish_reason is not None
         details = {"finish_reason": chunk.finish_reason, "generated_tokens": index} if done else None
-        return [
-            {
-                "index": index,
-                "token": {"id": 0, "text": chunk.text, "logprob": 0.0, "special": False},
-                "generated_text": "".join(text) if done else None,
-                "details": details,
-            }
-        ]
+        raw = chunk.raw or {}
+        token: dict[str, Any] = raw["token"] if isinstance(raw.get("token"), dict) else {}
+        event: dict[str, Any] = {
+            "index": index,
+            "token": {"id": 0, "logprob": 0.0, "special": False, **token, "text": chunk.text},
+            "generated_text": "".join(text) if done else None,
+            "details": raw.get("details") or details,
+        }
+        if raw.get("top_tokens") is not None:
+            event["top_tokens"] = raw["top_tokens"]
+        return [event]
 
     def finish() -> list[dict[str, Any] | str]:
         return []  # TGI's generate stream has no [DONE]: the last token event carries generated_text

@@ -25,6 +25,8 @@ class GenerationRequest:
     temperature: float | None = None
     top_p: float | None = None
     stop: list[str] = field(default_factory=list)
+    # Further parameters in the wire format's own vocabulary (TGI `parameters`, OpenAI chat fields), sent as given.
+    parameters: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_prompt(cls, prompt: str, system: str | None = None, **kwargs: Any) -> GenerationRequest:
@@ -58,6 +60,7 @@ def build_body(request: GenerationRequest, wire_format: WireFormat, stream: bool
             body["top_p"] = request.top_p
         if request.stop:
             body["stop"] = request.stop
+        body.update({k: v for k, v in request.parameters.items() if k not in body})
     else:
         # Always send max_new_tokens: LMI's vLLM handler otherwise stops at 30 tokens.
         params: dict[str, Any] = {"max_new_tokens": request.max_new_tokens, "details": True}
@@ -71,6 +74,7 @@ def build_body(request: GenerationRequest, wire_format: WireFormat, stream: bool
             params["top_p"] = request.top_p
         if request.stop:
             params["stop"] = request.stop
+        params.update({k: v for k, v in request.parameters.items() if k not in params})
         body = {"inputs": request.prompt_text(), "parameters": params, "stream": stream}
     data = json.dumps(body, ensure_ascii=False).encode()
     if len(data) > MAX_PAYLOAD_BYTES:
@@ -97,6 +101,7 @@ class StreamChunk:
     input_tokens: int | None = None
     is_token: bool = False  # one generated token (TGI/LMI token events, chat deltas)
     final: bool = False  # the format's terminal event: a finish_reason, or TGI/LMI's generated_text
+    raw: dict[str, Any] | None = None  # the container's event, for what a route passes through (logprobs, tools)
 
 
 def _error_message(error: Any) -> str:
@@ -158,6 +163,7 @@ def parse_event(data: dict[str, Any]) -> StreamChunk | None:
             output_tokens=usage.get("completion_tokens"),
             input_tokens=usage.get("prompt_tokens"),
             is_token=bool(text),
+            raw=data,
         )
     if "token" in data:  # TGI generate_stream event or LMI JSON line
         token = data["token"] or {}
@@ -168,5 +174,6 @@ def parse_event(data: dict[str, Any]) -> StreamChunk | None:
             finish_reason=details.get("finish_reason"),
             output_tokens=details.get("generated_tokens"),
             is_token=True,
+            raw=data,
         )
     return None
