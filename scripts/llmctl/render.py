@@ -3,6 +3,7 @@ against the container's startup rules before anything is deployed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,11 @@ SHRINK_STEP = 256
 MIN_DEFAULT_TOTAL = 512
 # Methods that need a checkpoint already quantized that way (config.json quantization_config).
 PREQUANTIZED_ONLY = {"awq", "gptq", "exl2", "marlin", "compressed-tensors", "awq_marlin", "gptq_marlin"}
+# The rules Terraform's validations apply (llm-endpoint, execution-role): one message, at render time.
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):[0-9]{12}:key/[a-zA-Z0-9-]+$")
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".gz")
+WEIGHT_FILE_SUFFIXES = (".safetensors", ".bin", ".json", ".pt", ".gguf")
 TGI_KV_CACHE_DTYPE = {"fp8": "fp8_e4m3fn", "fp8_e4m3fn": "fp8_e4m3fn", "fp8_e5m2": "fp8_e5m2"}
 
 
@@ -34,6 +40,7 @@ class RenderRequest:
     backend: str = "tgi"
     model_config: Path | None = None
     model_s3_uri: str | None = None
+    model_s3_kms_key_arn: str | None = None
     quantize: str | None = None
     dtype: str | None = None
     kv_cache_dtype: str | None = None
@@ -318,7 +325,43 @@ def _parse_s3_uri(uri: str | None) -> str | None:
         return None
     if not uri.startswith("s3://") or len(uri) <= 5 or uri[5] == "/":
         raise LlmctlError(f"--model-s3-uri {uri!r} is not an s3:// URI; use s3://bucket/prefix/.")
+    bucket, _, key = uri[5:].partition("/")
+    if not S3_BUCKET.match(bucket):
+        raise LlmctlError(
+            f"--model-s3-uri: {bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots and "
+            "hyphens, starting and ending with a letter or digit); give the bucket's real name."
+        )
+    last = key.rstrip("/").rsplit("/", 1)[-1]
+    if last.endswith(ARCHIVE_SUFFIXES) or last.endswith(WEIGHT_FILE_SUFFIXES):
+        raise LlmctlError(
+            f"--model-s3-uri {uri} names a file ({last}), but the stack serves an uncompressed prefix (S3Prefix, "
+            "CompressionType None: no archive to unpack before startup); upload the unpacked model files (config.json, "
+            "tokenizer files, *.safetensors) under a prefix and pass the prefix, e.g. "
+            f"s3://{bucket}/{key.rstrip('/')[: -len(last)] or '<model>/'} "
+            '(docs/deploy.md, "Weights in S3").'
+        )
     return uri if uri.endswith("/") else uri + "/"  # S3Prefix: the container gets the prefix's files
+
+
+def _check_weights_key(arn: str | None, s3_uri: str | None, region: str) -> None:
+    """A customer-managed key for the weights' bucket: the execution role may decrypt with exactly this key."""
+    if arn is None:
+        return
+    if s3_uri is None:
+        raise LlmctlError(
+            "--model-s3-kms-key needs --model-s3-uri: it is the key of the bucket that holds the weights."
+        )
+    match = KMS_KEY_ARN.match(arn)
+    if match is None:
+        raise LlmctlError(
+            f"--model-s3-kms-key {arn!r} is not a KMS key ARN; give arn:aws:kms:<region>:<account>:key/<key id> "
+            "(an alias ARN is not accepted: IAM matches key ARNs)."
+        )
+    if match.group("region") != region:
+        raise LlmctlError(
+            f"--model-s3-kms-key is in {match.group('region')} but the endpoint is in {region}: SageMaker reads model "
+            f"data from a bucket in its own region; copy the weights to a {region} bucket and pass that bucket's key."
+        )
 
 
 def render(req: RenderRequest) -> RenderResult:
@@ -328,6 +371,7 @@ def render(req: RenderRequest) -> RenderResult:
     if req.memory_utilization is not None and not 0.1 <= req.memory_utilization <= 1.0:
         raise LlmctlError(f"--memory-utilization {req.memory_utilization} must be between 0.1 and 1.0.")
     s3_uri = _parse_s3_uri(req.model_s3_uri)
+    _check_weights_key(req.model_s3_kms_key_arn, s3_uri, req.region)
     req = replace(req, model_s3_uri=s3_uri)
     instance = get_instance(req.instance_type)
     image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)

@@ -5,6 +5,7 @@ Schema version 1 (docs/tfvars.md documents each field; the Terraform module decl
   instance_type                                      string
   container_env                                      map(string)  — never holds secrets
   model_data_s3_uri                                  string | null (S3Prefix, uncompressed)
+  model_data_kms_key_arn                             string | null (the weights bucket's customer-managed key)
   container_startup_health_check_timeout_in_seconds  number 60–3600
   model_data_download_timeout_in_seconds             number 60–3600
   volume_size_in_gb                                  number | null (null: NVMe instance storage)
@@ -31,6 +32,7 @@ def tfvars(result: RenderResult) -> dict[str, Any]:
         "instance_type": result.instance.name,
         "container_env": dict(sorted(result.env.items())),
         "model_data_s3_uri": result.request.model_s3_uri,
+        "model_data_kms_key_arn": result.request.model_s3_kms_key_arn,
         "container_startup_health_check_timeout_in_seconds": result.startup.container_startup_health_check_timeout_s,
         "model_data_download_timeout_in_seconds": result.startup.model_data_download_timeout_s,
         # Every supported GPU family has NVMe instance storage, where SageMaker rejects VolumeSizeInGB.

@@ -26,6 +26,12 @@ variable "model_data_s3_uri" {
   default     = null
 }
 
+variable "model_data_kms_key_arn" {
+  description = "Customer-managed KMS key of the bucket that holds model_data_s3_uri (the execution role may decrypt with exactly it); null: the bucket uses S3-managed keys or the stack's key."
+  type        = string
+  default     = null
+}
+
 variable "container_startup_health_check_timeout_in_seconds" {
   description = "Seconds SageMaker waits for the container's /ping after start (60-3600), scaled to the model."
   type        = number

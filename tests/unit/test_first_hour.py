@@ -202,7 +202,7 @@ def test_render_warns_for_a_gated_model_from_the_hub_only() -> None:
     assert gated.exit_code == 0 and "warning: meta-llama/Llama-3.1-8B-Instruct is gated" in gated.stderr
     assert "warning" not in gated.stdout, "machine formats keep stdout clean"
     staged = CliRunner().invoke(
-        cli, ["render", L8, "-i", "ml.g5.2xlarge", "--format", "env", "--model-s3-uri", "s3://b/models/l8/"]
+        cli, ["render", L8, "-i", "ml.g5.2xlarge", "--format", "env", "--model-s3-uri", "s3://team-models/models/l8/"]
     )
     assert staged.exit_code == 0 and "gated" not in staged.stderr
     open_model = CliRunner().invoke(cli, ["render", "Qwen/Qwen2.5-7B-Instruct", "-i", "ml.g6.xlarge", "--json"])

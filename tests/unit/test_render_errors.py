@@ -42,6 +42,37 @@ BAD = [
         ["microsoft/Phi-3-mini-4k-instruct", "-i", "ml.g5.xlarge", "--max-input-tokens", "5000"],
         ["leaves no room to generate", "at most 4095"],
     ),
+    (
+        "s3-archive-not-a-prefix",
+        [L8, "-i", "ml.g5.2xlarge", "--model-s3-uri", "s3://team-models/twin/model.tar.gz"],
+        ["names a file (model.tar.gz)", "uncompressed prefix", "e.g. s3://team-models/twin/"],
+    ),
+    (
+        "s3-bucket-name-invalid",
+        [L8, "-i", "ml.g5.2xlarge", "--model-s3-uri", "s3://Acme_Bucket/twin/"],
+        ["'Acme_Bucket' is not a valid S3 bucket name"],
+    ),
+    (
+        "weights-key-without-weights",
+        [L8, "-i", "ml.g5.2xlarge", "--model-s3-kms-key", "arn:aws:kms:us-east-1:111122223333:key/k"],
+        ["--model-s3-kms-key needs --model-s3-uri"],
+    ),
+    (
+        "weights-key-alias",
+        [
+            *[L8, "-i", "ml.g5.2xlarge", "--model-s3-uri", "s3://team-models/twin/"],
+            *["--model-s3-kms-key", "arn:aws:kms:us-east-1:111122223333:alias/models"],
+        ],
+        ["is not a KMS key ARN", "an alias ARN is not accepted"],
+    ),
+    (
+        "weights-key-other-region",
+        [
+            *[L8, "-i", "ml.g5.2xlarge", "--model-s3-uri", "s3://team-models/twin/"],
+            *["--model-s3-kms-key", "arn:aws:kms:eu-west-1:111122223333:key/k"],
+        ],
+        ["is in eu-west-1 but the endpoint is in us-east-1"],
+    ),
     ("unknown-instance", [L8, "-i", "ml.g5.3xlarge"], ["not a SageMaker GPU instance type", "Did you mean ml.g5."]),
     ("cpu-instance", [L8, "-i", "ml.c5.xlarge"], ["has no NVIDIA GPU"]),
     (

@@ -132,14 +132,16 @@ def test_s3_weights_fit_download_and_startup_in_the_providers_hour() -> None:
     from llmctl.errors import LlmctlError
 
     big = "mistralai/Mixtral-8x22B-Instruct-v0.1"
-    staged = render(RenderRequest(big, "ml.p5.48xlarge", model_s3_uri="s3://b/models/mixtral/"))
+    staged = render(RenderRequest(big, "ml.p5.48xlarge", model_s3_uri="s3://team-models/models/mixtral/"))
     total = staged.startup.model_data_download_timeout_s + staged.startup.container_startup_health_check_timeout_s
     assert total <= 3600 and staged.startup.margin_cut_to_fit
     assert any("60-minute wait" in note for note in staged.notes)
-    small = render(RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.2xlarge", model_s3_uri="s3://b/m/"))
+    small = render(
+        RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.2xlarge", model_s3_uri="s3://team-models/m/")
+    )
     assert not small.startup.margin_cut_to_fit, "a model that fits keeps the full margin"
     with pytest.raises(LlmctlError, match="more than the AWS provider's 60-minute wait"):
-        render(RenderRequest(big, "ml.p5.48xlarge", "lmi", model_s3_uri="s3://b/models/mixtral/"))
+        render(RenderRequest(big, "ml.p5.48xlarge", "lmi", model_s3_uri="s3://team-models/models/mixtral/"))
 
 
 # --- Written against the survivors of `make mutation` (docs/mutation.md). ---

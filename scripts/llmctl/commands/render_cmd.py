@@ -36,6 +36,10 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--model-config", type=click.Path(path_type=Path), help="A Hugging Face config.json to size from.")
 @click.option("--model-s3-uri", help="Serve weights from this S3 prefix instead of downloading from the Hub.")
+@click.option(
+    "--model-s3-kms-key",
+    help="ARN of the customer-managed KMS key that encrypts that bucket (the role may decrypt with exactly it).",
+)
 @click.option("--revision", help="Hub revision (branch, tag or commit) to serve.")
 @click.option("--quantize", help="Weight quantization: fp8, eetq, bitsandbytes-nf4, awq, gptq… (backend-specific).")
 @click.option("--dtype", type=click.Choice(["float16", "bfloat16"]), help="Compute dtype (default: from model/GPU).")
@@ -74,6 +78,7 @@ def render_cmd(
     backend: str,
     model_config: Path | None,
     model_s3_uri: str | None,
+    model_s3_kms_key: str | None,
     revision: str | None,
     quantize: str | None,
     dtype: str | None,
@@ -110,6 +115,7 @@ def render_cmd(
         backend=backend,
         model_config=model_config,
         model_s3_uri=model_s3_uri,
+        model_s3_kms_key_arn=model_s3_kms_key,
         quantize=quantize,
         dtype=dtype,
         kv_cache_dtype=kv_cache_dtype,

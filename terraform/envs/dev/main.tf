@@ -46,6 +46,7 @@ module "stack" {
   instance_type                                     = var.instance_type
   container_env                                     = var.container_env
   model_data_s3_uri                                 = var.model_data_s3_uri
+  model_data_kms_key_arn                            = var.model_data_kms_key_arn
   container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
   model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
   volume_size_in_gb                                 = var.volume_size_in_gb

@@ -123,6 +123,21 @@ data "aws_iam_policy_document" "permissions" {
   }
 
   dynamic "statement" {
+    for_each = var.model_data_kms_key == null ? [] : [var.model_data_kms_key]
+    content {
+      # A team's own key for its weights bucket: decrypt only (nothing here writes with it), only through S3.
+      sid       = "DecryptModelWeights"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = length(var.kms_key_arns) > 0 ? [1] : []
     content {
       sid       = "UseArtifactKeysByArn"

@@ -88,6 +88,17 @@ variable "data_capture_s3_uri" {
   }
 }
 
+variable "model_data_kms_key" {
+  description = "Customer-managed KMS key (ARN) of the bucket that holds model_data_s3_uri: the role may decrypt with it, through S3, and do nothing else with it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.model_data_kms_key == null || (var.model_data_s3_uri != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", coalesce(var.model_data_kms_key, "-"))))
+    error_message = "model_data_kms_key must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) and needs model_data_s3_uri."
+  }
+}
+
 variable "kms_key_arns" {
   description = "KMS keys (ARNs) that encrypt the model artifacts; the role may decrypt through S3 only."
   type        = list(string)

@@ -55,6 +55,7 @@ module "role" {
   image_uris           = [var.image_uri]
   ecr_repository_names = [local.repository]
   model_data_s3_uri    = var.model_data_s3_uri
+  model_data_kms_key   = var.model_data_kms_key_arn
   data_capture_s3_uri  = local.capture_s3_uri
   # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
   kms_key_aliases          = var.model_data_s3_uri == null && var.data_capture == null ? [] : [var.name]

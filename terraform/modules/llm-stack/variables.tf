@@ -24,6 +24,17 @@ variable "model_data_s3_uri" {
   default     = null
 }
 
+variable "model_data_kms_key_arn" {
+  description = "Customer-managed KMS key that encrypts the bucket of model_data_s3_uri; the execution role may decrypt with exactly it, through S3."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.model_data_kms_key_arn == null || (var.model_data_s3_uri != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", coalesce(var.model_data_kms_key_arn, "-"))))
+    error_message = "model_data_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias) and needs model_data_s3_uri: it is the key of the bucket that holds the weights."
+  }
+}
+
 variable "container_startup_health_check_timeout_in_seconds" {
   description = "Startup health check timeout, 60-3600."
   type        = number

@@ -136,3 +136,25 @@ run "data_capture_writes_its_prefix" {
     error_message = "data capture writes to its prefix only"
   }
 }
+
+run "weights_bucket_key_is_decrypt_only" {
+  command = plan
+
+  variables {
+    model_data_kms_key  = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    data_capture_s3_uri = "s3://llm-test-artifacts/capture/llm-test/"
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s if s.Sid == "DecryptModelWeights"
+      ]) == {
+      Sid       = "DecryptModelWeights"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      Condition = { StringEquals = { "kms:ViaService" = "s3.us-east-1.amazonaws.com" } }
+    }
+    error_message = "the team's weights key may decrypt, through S3, and nothing else (even when captures write with the stack key)"
+  }
+}

@@ -221,3 +221,24 @@ run "rollback_alarm_name_too_long" {
   }
   expect_failures = [var.rollback_alarm_names]
 }
+
+run "weights_key_without_weights" {
+  command = plan
+
+  variables {
+    model_data_s3_uri  = null
+    model_data_kms_key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [var.model_data_kms_key]
+}
+
+run "weights_key_given_as_an_alias" {
+  command = plan
+
+  variables {
+    model_data_kms_key = "arn:aws:kms:us-east-1:123456789012:alias/team-models"
+  }
+
+  expect_failures = [var.model_data_kms_key]
+}

@@ -82,3 +82,20 @@ run "name_with_underscore" {
   }
   expect_failures = [var.name]
 }
+
+run "weights_key_without_weights" {
+  command = plan
+  variables {
+    model_data_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+  expect_failures = [var.model_data_kms_key_arn]
+}
+
+run "weights_key_given_as_an_alias" {
+  command = plan
+  variables {
+    model_data_s3_uri      = "s3://team-models/twin/"
+    model_data_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:alias/team-models"
+  }
+  expect_failures = [var.model_data_kms_key_arn]
+}
