@@ -108,6 +108,9 @@ def check_tfvars(path: Path, model_config: Path | None = None) -> CheckResult:
             "(heads, context, sliding window) were not checked; pass --model-config config.json to check them."
         )
         return result
+    too_old = backend.check_model_image(image_uri, arch)
+    if too_old:
+        result.problems.append(too_old)
     result.problems += backend.check_env(env, arch, instance.gpu)
     return result
 

@@ -50,6 +50,7 @@ class ModelArch:
     prequantized: str | None  # quant_method of a pre-quantized checkpoint, e.g. "awq"
     prequantized_bits: int | None
     sliding_window: int | None = None  # config.json's value, as TGI reads it (even with use_sliding_window false)
+    rope_type: str | None = None  # rope_scaling's rope_type (or legacy type), e.g. "llama3" for Llama 3.1
 
     @property
     def is_moe(self) -> bool:
@@ -154,7 +155,15 @@ def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
         prequantized=str(quant_method) if quant_method else None,
         prequantized_bits=int(qcfg["bits"]) if qcfg.get("bits") else None,
         sliding_window=text_cfg.get("sliding_window"),
+        rope_type=_rope_type(text_cfg.get("rope_scaling")),
     )
+
+
+def _rope_type(rope_scaling: Any) -> str | None:
+    if not isinstance(rope_scaling, dict):
+        return None
+    value = rope_scaling.get("rope_type") or rope_scaling.get("type")
+    return str(value) if value else None
 
 
 @cache

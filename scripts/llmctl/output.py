@@ -47,6 +47,12 @@ def print_table(result: RenderResult, console: Console) -> None:
             f"{result.startup.model_data_download_timeout_s} s",
         ),
         ("image", result.image_uri),
+        (
+            "on-demand price",
+            f"${result.hourly_usd:,.2f}/h per instance in {result.request.region}"
+            if result.hourly_usd is not None
+            else f"not in llmctl's price table for {result.request.region}",
+        ),
     ]
     for name, value in rows:
         summary.add_row(name, value)

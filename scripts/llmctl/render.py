@@ -14,6 +14,7 @@ from .errors import LlmctlError
 from .images import resolve_image_uri
 from .instances import InstanceType, by_size, get_instance
 from .models import ModelArch, is_gated, resolve_model
+from .prices import hourly, price_table
 from .secrets_rule import secret_problems
 from .sizing import DEFAULT_MEMORY_UTILIZATION, GIB, MIB, Sizing, SizingInputs, choose_tp, size, valid_tp_degrees
 from .startup import Startup, TooSlowToStart, estimate
@@ -30,6 +31,7 @@ S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):[0-9]{12}:key/[a-zA-Z0-9-]+$")
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".gz")
 WEIGHT_FILE_SUFFIXES = (".safetensors", ".bin", ".json", ".pt", ".gguf")
+MAX_ALTERNATIVES_TRIED = 12
 TGI_KV_CACHE_DTYPE = {"fp8": "fp8_e4m3fn", "fp8_e4m3fn": "fp8_e4m3fn", "fp8_e5m2": "fp8_e5m2"}
 
 
@@ -54,6 +56,7 @@ class RenderRequest:
     revision: str | None = None
     trust_remote_code: bool = False
     env_overrides: dict[str, str] = field(default_factory=dict)
+    suggest_cheaper: bool = True  # look for a cheaper instance type that serves the same request
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class RenderResult:
     startup: Startup
     notes: list[str]
     warnings: list[str] = field(default_factory=list)
+    hourly_usd: float | None = None  # on-demand, from llmctl's price table; None: not priced for this region
 
     def to_dict(self) -> dict[str, Any]:
         s = self.sizing
@@ -92,6 +96,7 @@ class RenderResult:
             "max_input_tokens": self.plan.max_input_tokens,
             "max_total_tokens": self.plan.max_total_tokens,
             "fits": s.fits,
+            "hourly_usd": self.hourly_usd,
             "per_gpu_mib": {
                 "usable": round(s.usable_mib_per_gpu),
                 "weights": round(s.weights_mib_per_gpu),
@@ -290,7 +295,46 @@ def _shrink_to_fit(inputs: SizingInputs) -> Sizing | None:
     return None
 
 
-def _suggestions(inputs: SizingInputs, backend: Backend) -> str:
+def _price_text(instance: InstanceType, region: str) -> str:
+    price = hourly(price_table(), region, instance.name)
+    return f" (${price:,.2f}/h)" if price is not None else ""
+
+
+def smallest_fitting(inputs: SizingInputs, backend: Backend) -> InstanceType | None:
+    """The smallest instance type the model fits on as asked (its own tensor-parallel degree on each)."""
+    return next((instance for instance in by_size() if _fits_on(inputs, backend, instance)), None)
+
+
+def _fits_on(inputs: SizingInputs, backend: Backend, instance: InstanceType) -> bool:
+    tp = choose_tp(inputs.arch, instance, backend.replicates_kv_heads)
+    return size(replace(inputs, instance=instance, tensor_parallel_degree=tp)).fits
+
+
+def cheaper_alternative(
+    req: RenderRequest, inputs: SizingInputs, backend: Backend, below: float | None
+) -> tuple[str, float] | None:
+    """The cheapest instance type (priced in the request's region, under `below`) that renders this request in full,
+    every container rule and the token limits included, or None. Candidates that fit by size are rendered in price
+    order: a T4 cannot run recent TGI images, fp8 needs Ada or Hopper."""
+    table = price_table()
+    priced = sorted(
+        (price, instance.name)
+        for instance in by_size()
+        if (price := hourly(table, req.region, instance.name)) is not None
+        and (below is None or price < below)
+        and _fits_on(inputs, backend, instance)
+    )
+    for price, name in priced[:MAX_ALTERNATIVES_TRIED]:
+        try:
+            candidate = render(replace(req, instance_type=name, num_gpus=None, suggest_cheaper=False))
+        except LlmctlError:
+            continue
+        if candidate.plan.max_total_tokens >= inputs.max_total_tokens:
+            return name, price
+    return None
+
+
+def _suggestions(inputs: SizingInputs, backend: Backend, region: str, req: RenderRequest | None = None) -> str:
     parts = []
     for method in backend.in_flight_quantize:
         if method == inputs.quantize or (method == "fp8" and inputs.instance.gpu.compute_capability < 8.0):
@@ -298,17 +342,17 @@ def _suggestions(inputs: SizingInputs, backend: Backend) -> str:
         if size(replace(inputs, quantize=method)).fits:
             parts.append(f"--quantize {method} would fit")
             break
-    for instance in by_size():
-        if instance.total_gpu_mib <= inputs.instance.total_gpu_mib and instance != inputs.instance:
-            continue
-        tp = choose_tp(inputs.arch, instance, backend.replicates_kv_heads)
-        if size(replace(inputs, instance=instance, tensor_parallel_degree=tp)).fits:
-            parts.append(f"the smallest instance type that fits is {instance.name}")
-            break
+    smallest = smallest_fitting(inputs, backend)
+    if smallest is not None:
+        parts.append(f"the smallest instance type that fits is {smallest.name}{_price_text(smallest, region)}")
+    if req is not None and req.suggest_cheaper:
+        best = cheaper_alternative(req, inputs, backend, None)
+        if best is not None and (smallest is None or best[0] != smallest.name):
+            parts.append(f"the cheapest that fits is {best[0]} (${best[1]:,.2f}/h in {region})")
     return "; ".join(parts) if parts else "no quantization or instance type here fits it"
 
 
-def _not_fit_error(sizing: Sizing, backend: Backend) -> LlmctlError:
+def _not_fit_error(sizing: Sizing, backend: Backend, req: RenderRequest) -> LlmctlError:
     i = sizing.inputs
     need_kv = i.max_total_tokens * sizing.kv_cache_bytes_per_token_per_gpu / MIB
     return LlmctlError(
@@ -316,7 +360,7 @@ def _not_fit_error(sizing: Sizing, backend: Backend) -> LlmctlError:
         f"GPU(s) needs {_gib(sizing.weights_mib_per_gpu)} of weights + {_gib(need_kv)} of KV cache for one "
         f"{i.max_total_tokens}-token sequence + {_gib(sizing.activation_mib_per_gpu + sizing.overhead_mib_per_gpu)} "
         f"reserve but has {_gib(sizing.usable_mib_per_gpu)} usable (short by "
-        f"{_gib(sizing.shortfall_mib_per_gpu)}); {_suggestions(i, backend)}."
+        f"{_gib(sizing.shortfall_mib_per_gpu)}); {_suggestions(i, backend, req.region, req)}."
     )
 
 
@@ -379,6 +423,9 @@ def render(req: RenderRequest) -> RenderResult:
     if unsupported_gpu:
         raise LlmctlError(unsupported_gpu)
     arch = resolve_model(req.model_id, req.model_config, req.revision)
+    too_old = backend.check_model_image(image_uri, arch)
+    if too_old:
+        raise LlmctlError(too_old)
     notes: list[str] = []
     quantize = _resolve_quantize(req, backend, arch, instance, notes)
     dtype = _resolve_dtype(req, backend, arch, instance, quantize, notes)
@@ -412,8 +459,17 @@ def render(req: RenderRequest) -> RenderResult:
             )
             sizing = shrunk
     if not sizing.fits:
-        raise _not_fit_error(sizing, backend)
+        raise _not_fit_error(sizing, backend, req)
     si = sizing.inputs
+    hourly_usd = hourly(price_table(), req.region, instance.name)
+    best = None
+    if hourly_usd is not None and req.suggest_cheaper and req.num_gpus is None:
+        best = cheaper_alternative(req, si, backend, hourly_usd)
+    if best is not None and hourly_usd is not None:
+        notes.append(
+            f"{best[0]} also serves this at ${best[1]:,.2f}/h in {req.region}, less than {instance.name}'s "
+            f"${hourly_usd:,.2f}/h (on-demand, llmctl's price table)"
+        )
     plan = RenderPlan(
         model_ref="/opt/ml/model" if s3_uri else arch.name,
         arch=arch,
@@ -462,4 +518,4 @@ def render(req: RenderRequest) -> RenderResult:
             "the stack never puts in its environment; stage the weights in the artifacts bucket and render with "
             '--model-s3-uri s3://<bucket>/models/<name>/ (docs/deploy.md, "Gated models").'
         )
-    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings)
+    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings, hourly_usd)

@@ -103,10 +103,16 @@ def test_defaulted_input_is_capped_at_the_sliding_window_on_t4() -> None:
     assert any("sliding window" in note for note in rendered["notes"])
 
 
-def test_t4_renders_with_vllm_and_with_an_older_tgi_image() -> None:
-    for extra in (["-b", "vllm"], ["--image-version", "2.0.1"]):
-        result = CliRunner().invoke(cli, ["render", L8, "-i", "ml.g4dn.12xlarge", "--format", "json", *extra])
-        assert result.exit_code == 0, result.output
+def test_t4_renders_with_vllm_and_with_an_older_tgi_image_for_a_model_it_supports() -> None:
+    """TGI 2.0.1 (the last image with T4 kernels) predates Llama 3.1's `llama3` RoPE scaling (TGI 2.2.0), so Llama 3.1
+    on a T4 needs vLLM; Mistral-7B, without that scaling, still renders on TGI 2.0.1."""
+    vllm = CliRunner().invoke(cli, ["render", L8, "-i", "ml.g4dn.12xlarge", "--format", "json", "-b", "vllm"])
+    assert vllm.exit_code == 0, vllm.output
+    old_tgi = ["-i", "ml.g4dn.12xlarge", "--format", "json", "--image-version", "2.0.1"]
+    refused = CliRunner().invoke(cli, ["render", L8, *old_tgi])
+    assert refused.exit_code == 2 and "TGI supports from 2.2.0 on" in refused.output
+    mistral = CliRunner().invoke(cli, ["render", "mistralai/Mistral-7B-v0.1", *old_tgi])
+    assert mistral.exit_code == 0, mistral.output
 
 
 def test_sliding_window_is_no_limit_with_flash_attention_v2() -> None:

@@ -15,7 +15,12 @@ BAD = [
     (
         "70b-on-one-a10g",
         ["meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.g5.2xlarge"],
-        ["does not fit on ml.g5.2xlarge", "short by", "smallest instance type that fits is ml."],
+        [
+            "does not fit on ml.g5.2xlarge",
+            "short by",
+            "smallest instance type that fits is ml.g5.48xlarge ($20.36/h)",
+            "the cheapest that fits is ml.g6e.12xlarge ($13.12/h in us-east-1)",
+        ],
     ),
     (
         "fit-suggests-quantization",
@@ -72,6 +77,11 @@ BAD = [
             *["--model-s3-kms-key", "arn:aws:kms:eu-west-1:111122223333:key/k"],
         ],
         ["is in eu-west-1 but the endpoint is in us-east-1"],
+    ),
+    (
+        "llama3-rope-on-tgi-before-2.2",
+        [L8, "-i", "ml.g4dn.xlarge", "--image-version", "2.0.1", "--quantize", "bitsandbytes-nf4"],
+        ["uses RoPE scaling 'llama3', which TGI supports from 2.2.0 on, but the image is TGI 2.0.1"],
     ),
     ("unknown-instance", [L8, "-i", "ml.g5.3xlarge"], ["not a SageMaker GPU instance type", "Did you mean ml.g5."]),
     ("cpu-instance", [L8, "-i", "ml.c5.xlarge"], ["has no NVIDIA GPU"]),

@@ -93,7 +93,7 @@ def test_default_tokens_shrink_to_fit_and_say_so() -> None:
 
 
 def test_t4_serves_float16() -> None:
-    result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g4dn.xlarge", image_version="2.0.1"))
+    result = render(RenderRequest("microsoft/Phi-3-mini-4k-instruct", "ml.g4dn.xlarge", image_version="2.0.1"))
     assert result.env["DTYPE"] == "float16"
 
 
@@ -236,3 +236,15 @@ def test_choose_tp_replicates_kv_heads_unless_told_otherwise() -> None:
     two_kv = arch_from_config({**config, "num_key_value_heads": 2}, "two-kv")
     four_gpus = get_instance("ml.g5.12xlarge")
     assert choose_tp(two_kv, four_gpus) == 4 and choose_tp(two_kv, four_gpus, replicate_kv_heads=False) == 2
+
+
+def test_render_prices_the_instance_and_names_a_cheaper_one_that_fits() -> None:
+    """Issue 24: the smallest instance that fits is not the cheapest (Llama-3.1-8B: ml.g6.xlarge at $1.13/h against
+    ml.g5.xlarge at $1.41/h in the bundled us-east-1 table)."""
+    result = render(RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.xlarge"))
+    assert result.hourly_usd == 1.408 or round(result.hourly_usd or 0, 2) == 1.41
+    assert any(n.startswith("ml.g6.xlarge also serves this at $1.13/h in us-east-1") for n in result.notes)
+    cheapest = render(RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g6.xlarge"))
+    assert not any("also serves this" in n for n in cheapest.notes), "no note when nothing cheaper fits"
+    unpriced = render(RenderRequest("meta-llama/Llama-3.1-8B-Instruct", "ml.g5.xlarge", region="ap-south-2"))
+    assert unpriced.hourly_usd is None and not any("also serves" in n for n in unpriced.notes)

@@ -55,6 +55,10 @@ class Backend(Protocol):
         """Startup rules the container enforces; each problem is one sentence."""
         ...
 
+    def check_model_image(self, image_uri: str, arch: ModelArch) -> str | None:
+        """Why this image's engine predates something the model needs (e.g. its RoPE scaling), or None."""
+        ...
+
 
 def parse_int(env: Mapping[str, str], key: str, problems: list[str]) -> int | None:
     if key not in env:

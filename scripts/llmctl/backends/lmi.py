@@ -33,6 +33,9 @@ class LmiBackend:
     replicates_kv_heads = True
     detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
+    def check_model_image(self, image_uri: str, arch: ModelArch) -> str | None:
+        return None  # the images llmctl resolves for this backend all postdate the models it catalogs
+
     def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
         # LMI runs vLLM's published wheels, built with 7.5 among their targets: every GPU in the table is one.
         return None

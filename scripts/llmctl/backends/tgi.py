@@ -35,6 +35,9 @@ FP8_KV_HEAD_DIMS = frozenset({64, 128, 256})  # head sizes flashinfer is built f
 # 2.2.0 (huggingface/text-generation-inference#2456). The SageMaker images up to 2.0.1 are built on PyTorch 2.1.1 (tag
 # prefix 2.1.1-tgi…) from a Dockerfile without that line; 2.0.2 is the first on PyTorch 2.3.0, as 2.2.0 is.
 FIRST_AMPERE_ONLY_VERSION = (2, 0, 2)
+# RoPE scaling types TGI learned after its first releases: Llama 3.1's "llama3" arrived in 2.2.0
+# (huggingface/text-generation-inference#2286, commit 4ab41737, first tag v2.2.0); older ones fail at load.
+ROPE_TYPE_SINCE = {"llama3": (2, 2, 0)}
 _TGI_TAG_VERSION = re.compile(r"tgi(\d+)\.(\d+)\.(\d+)")
 
 
@@ -62,6 +65,21 @@ class TgiBackend:
             f"TGI {shown} images carry CUDA kernels for compute capability 8.0+ only, so they cannot serve on "
             f"{gpu.model} ({gpu.compute_capability}); choose an ml.g5, g6 or g6e instance, or pass --image-version "
             "2.0.1 (the last TGI image built without that restriction) for a model it supports."
+        )
+
+    def check_model_image(self, image_uri: str, arch: ModelArch) -> str | None:
+        found = _TGI_TAG_VERSION.search(image_uri)
+        needed = ROPE_TYPE_SINCE.get(arch.rope_type or "")
+        if found is None or needed is None:
+            return None
+        version = tuple(int(part) for part in found.groups())
+        if version >= needed:
+            return None
+        return (
+            f"{arch.name} uses RoPE scaling {arch.rope_type!r}, which TGI supports from "
+            f"{'.'.join(map(str, needed))} on, but the image is TGI {'.'.join(map(str, version))}; pass "
+            f"--image-version {'.'.join(map(str, needed))} or newer (on a T4 that rules TGI out: choose an ml.g5/g6 "
+            "instance, or --backend vllm)."
         )
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:

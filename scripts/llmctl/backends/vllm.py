@@ -31,6 +31,9 @@ class VllmBackend:
     replicates_kv_heads = True
     detects_prequantized = frozenset({"awq", "gptq", "compressed-tensors", "fp8", "bitsandbytes", "marlin"})
 
+    def check_model_image(self, image_uri: str, arch: ModelArch) -> str | None:
+        return None  # the images llmctl resolves for this backend all postdate the models it catalogs
+
     def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
         # vLLM's Dockerfile keeps 7.5 in torch_cuda_arch_list: every GPU in the instance table is a build target.
         return None

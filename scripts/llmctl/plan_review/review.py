@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..prices import price_table, with_prices
 from ..quotas import EndpointQuota
 from . import cost, dangers, iam, quota, sagemaker
 from .findings import FLAGS, Flag, Note
@@ -85,7 +86,7 @@ def review(
         notes, flags = notes + quota_notes, flags + quota_flags
     iam_notes, iam_flags, iam_rows = iam.analyse(found)
     region = region or plan_region(plan)
-    table = cost.with_prices(prices) if prices else cost.price_table()
+    table = with_prices(prices) if prices else price_table()
     cost_rows, cost_flags = cost.analyse(found, region, table)
     source = f"{table['description']} As of {table['as_of']}: " + "; ".join(table["sources"].values())
     all_flags = flags + dangers.analyse(found) + iam_flags + cost_flags
