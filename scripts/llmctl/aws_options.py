@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from llm_service.client import AwsSettings
@@ -32,11 +34,24 @@ def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+LOCAL_REGION = "us-east-1"  # terraform/envs/local's region
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def is_loopback(url: str | None) -> bool:
+    return bool(url) and urlsplit(str(url)).hostname in LOOPBACK_HOSTS
+
+
 def settings_from(
     region: str | None, profile: str | None, endpoint_url: str | None, timeout: float | None
 ) -> AwsSettings:
-    """A socket read never waits longer than the call's whole budget."""
+    """A socket read never waits longer than the call's whole budget. Against the local stack (a loopback URL) no
+    AWS account is involved: placeholder credentials and the local env's region stand in for ones nobody has."""
     read_timeout = DEFAULT_READ_TIMEOUT_S if timeout is None else min(timeout, DEFAULT_READ_TIMEOUT_S)
+    if is_loopback(endpoint_url) and profile is None:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LOCAL_REGION
     return AwsSettings(region=region, profile=profile, endpoint_url=endpoint_url, read_timeout_s=read_timeout)
 
 
