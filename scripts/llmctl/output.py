@@ -8,6 +8,7 @@ import shlex
 from rich.console import Console
 from rich.table import Table
 
+from . import lora
 from .render import RenderResult
 from .sizing import GIB, MIB
 
@@ -47,6 +48,18 @@ def print_table(result: RenderResult, console: Console) -> None:
             f"{result.startup.model_data_download_timeout_s} s",
         ),
         ("image", result.image_uri),
+        *(
+            [
+                (
+                    "LoRA adapters",
+                    f"{', '.join(a.name for a in result.adapters)} (rank ≤ {result.request.lora_rank}, "
+                    f"{_gib(lora.bytes_per_adapter(result.arch, result.request.lora_rank) / MIB)} each, counted "
+                    "with the weights)",
+                )
+            ]
+            if result.adapters
+            else []
+        ),
         (
             "on-demand price",
             f"${result.hourly_usd:,.2f}/h per instance in {result.request.region}"

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import lora
 from .backends import BACKENDS, Backend, RenderPlan
 from .backends.base import FLOAT16_ONLY_QUANTIZE
+from .backends.tgi import TgiBackend
 from .errors import LlmctlError
 from .images import resolve_image_uri
 from .instances import InstanceType, by_size, get_instance
@@ -57,6 +59,8 @@ class RenderRequest:
     trust_remote_code: bool = False
     env_overrides: dict[str, str] = field(default_factory=dict)
     suggest_cheaper: bool = True  # look for a cheaper instance type that serves the same request
+    lora_adapters: tuple[str, ...] = ()  # NAME=SOURCE specs (llmctl.lora)
+    lora_rank: int = lora.DEFAULT_RANK
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class RenderResult:
     notes: list[str]
     warnings: list[str] = field(default_factory=list)
     hourly_usd: float | None = None  # on-demand, from llmctl's price table; None: not priced for this region
+    adapters: tuple[lora.Adapter, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         s = self.sizing
@@ -97,6 +102,8 @@ class RenderResult:
             "max_total_tokens": self.plan.max_total_tokens,
             "fits": s.fits,
             "hourly_usd": self.hourly_usd,
+            # Served name → the id the container knows: LLM_SERVICE_MODELS' "adapter" for each name.
+            "lora_adapters": {a.name: a.container_id for a in self.adapters},
             "per_gpu_mib": {
                 "usable": round(s.usable_mib_per_gpu),
                 "weights": round(s.weights_mib_per_gpu),
@@ -273,6 +280,7 @@ def _sizing_inputs(
         max_total_tokens=total,
         max_batch_prefill_tokens=max(max_input, MIN_PREFILL_TOKENS),
         memory_utilization=req.memory_utilization or DEFAULT_MEMORY_UTILIZATION,
+        adapter_bytes=len(req.lora_adapters) * lora.bytes_per_adapter(arch, req.lora_rank),
     )
 
 
@@ -416,6 +424,9 @@ def render(req: RenderRequest) -> RenderResult:
         raise LlmctlError(f"--memory-utilization {req.memory_utilization} must be between 0.1 and 1.0.")
     s3_uri = _parse_s3_uri(req.model_s3_uri)
     _check_weights_key(req.model_s3_kms_key_arn, s3_uri, req.region)
+    adapters = lora.parse(req.lora_adapters, s3_uri, req.backend)
+    if adapters:
+        lora.check_rank(req.lora_rank, req.backend)
     req = replace(req, model_s3_uri=s3_uri)
     instance = get_instance(req.instance_type)
     image_uri = req.image_uri or resolve_image_uri(req.backend, req.region, req.image_version)
@@ -424,6 +435,8 @@ def render(req: RenderRequest) -> RenderResult:
         raise LlmctlError(unsupported_gpu)
     arch = resolve_model(req.model_id, req.model_config, req.revision)
     too_old = backend.check_model_image(image_uri, arch)
+    if too_old is None and req.backend == "tgi" and any(a.path for a in adapters):
+        too_old = TgiBackend.lora_path_problem(image_uri)
     if too_old:
         raise LlmctlError(too_old)
     notes: list[str] = []
@@ -486,6 +499,8 @@ def render(req: RenderRequest) -> RenderResult:
         memory_utilization=req.memory_utilization,
         revision=req.revision,
         trust_remote_code=req.trust_remote_code,
+        lora_adapters=adapters,
+        lora_rank=req.lora_rank,
     )
     env = backend.render_env(plan)
     env.update(req.env_overrides)
@@ -518,4 +533,6 @@ def render(req: RenderRequest) -> RenderResult:
             "the stack never puts in its environment; stage the weights in the artifacts bucket and render with "
             '--model-s3-uri s3://<bucket>/models/<name>/ (docs/deploy.md, "Gated models").'
         )
-    return RenderResult(req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings, hourly_usd)
+    return RenderResult(
+        req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings, hourly_usd, adapters
+    )

@@ -58,6 +58,7 @@ class SizingInputs:
     max_batch_prefill_tokens: int
     memory_utilization: float = DEFAULT_MEMORY_UTILIZATION
     runtime_overhead_mib: int = RUNTIME_OVERHEAD_MIB
+    adapter_bytes: int = 0  # LoRA adapters loaded beside the weights (split across the shards like them)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def size(inputs: SizingInputs) -> Sizing:
     kv_token = kv_bytes_per_token(arch, inputs.kv_cache_dtype)
     kv_token_gpu = kv_bytes_per_token_per_gpu(arch, inputs.kv_cache_dtype, tp)
     usable = inputs.instance.gpu.memory_mib * inputs.memory_utilization
-    weights_gpu = weights / tp / MIB
+    weights_gpu = (weights + inputs.adapter_bytes) / tp / MIB
     activations = activation_mib(arch, inputs.max_batch_prefill_tokens, tp)
     overhead = inputs.runtime_overhead_mib + (NCCL_OVERHEAD_MIB if tp > 1 else 0)
     budget = usable - weights_gpu - activations - overhead

@@ -60,7 +60,8 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
     settings = settings or load_settings()
     logs.configure()
     upstreams = {settings.served_model: upstream} if upstream is not None else build_upstreams(settings)
-    state = ServiceState(upstreams=upstreams, keys=ApiKeys(settings.load_api_keys()))
+    adapters = {name: t.adapter for name, t in settings.served_models.items() if t is not None and t.adapter}
+    state = ServiceState(upstreams=upstreams, keys=ApiKeys(settings.load_api_keys()), adapters=adapters)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

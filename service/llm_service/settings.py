@@ -16,6 +16,9 @@ class ModelTarget(BaseModel, extra="forbid"):
 
     endpoint_name: str = Field(min_length=1)
     inference_component: str | None = None
+    # A LoRA adapter of that deployment: the id its container knows (`llmctl render --json`'s lora_adapters). Chat
+    # requests for this name carry it as `model`; TGI requests as `parameters.adapter_id`.
+    adapter: str | None = Field(None, min_length=1)
 
 
 class ServiceSettings(BaseSettings):
@@ -35,7 +38,8 @@ class ServiceSettings(BaseSettings):
     # What /v1/models reports
     model_name: str | None = None  # default: the endpoint name (or "upstream" for the http upstream)
     # Several deployments behind one service (SageMaker upstream): JSON {"name": {"endpoint_name": …,
-    # "inference_component": …}}. The first is the default for requests that name no model (and the TGI routes).
+    # "inference_component": …, "adapter": …}}. The first is the default for requests that name no model (and the TGI
+    # routes).
     models: dict[str, ModelTarget] = Field(default_factory=dict)
     # Auth: keys from a file (one per line) or a comma-separated env value. Off only when said explicitly.
     api_keys_file: Path | None = None

@@ -209,3 +209,24 @@ def test_the_emulated_container_reports_streamed_usage_with_the_prompt_when_aske
             events = [json.loads(line[5:]) for line in response.iter_lines() if line.startswith("data:{")]
         usage = [e["usage"] for e in events if "usage" in e]
         assert usage == ([expected] if expected else [])
+
+
+def test_the_emulated_vllm_container_serves_its_adapter_by_model_name_and_404s_an_unknown_one() -> None:
+    from llmctl.local_aws.container import Profile
+    from support.servers import UpstreamThread
+
+    env = {"SM_VLLM_MODEL": "/opt/ml/model", "SM_VLLM_ENABLE_LORA": "", "SM_VLLM_LORA_MODULES": "twin=acme/twin"}
+    profile = Profile.from_model("123.dkr.ecr.us-east-1.amazonaws.com/huggingface-vllm:0.29.0", env)
+    assert (profile.flavor, profile.adapters) == ("vllm", ("twin",))
+    thread = UpstreamThread(tokens_per_s=2000, profile=profile)
+    url = thread.start()
+    try:
+        chat = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
+        for model, text in ((None, "t0 t1 "), ("/opt/ml/model", "t0 t1 "), ("twin", "twin-t0 twin-t1 ")):
+            body = {**chat, "model": model} if model else chat
+            reply = httpx.post(f"{url}/v1/chat/completions", json=body).json()
+            assert reply["choices"][0]["message"]["content"] == text, model
+        unknown = httpx.post(f"{url}/v1/chat/completions", json={**chat, "model": "twn"})
+        assert unknown.status_code == 404 and unknown.json()["message"] == "The model `twn` does not exist."
+    finally:
+        thread.stop()

@@ -33,8 +33,8 @@ def wait_http(url: str, timeout_s: float = 20.0) -> None:
 
 
 class UpstreamThread:
-    def __init__(self, tokens_per_s: float = 200.0, first_token_delay_s: float = 0.0) -> None:
-        self.upstream = EmulatedContainer(tokens_per_s, first_token_delay_s, record=True)
+    def __init__(self, tokens_per_s: float = 200.0, first_token_delay_s: float = 0.0, profile: Any = None) -> None:
+        self.upstream = EmulatedContainer(tokens_per_s, first_token_delay_s, record=True, profile=profile)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 

@@ -83,6 +83,36 @@ BAD = [
         [L8, "-i", "ml.g4dn.xlarge", "--image-version", "2.0.1", "--quantize", "bitsandbytes-nf4"],
         ["uses RoPE scaling 'llama3', which TGI supports from 2.2.0 on, but the image is TGI 2.0.1"],
     ),
+    (
+        "lora-two-adapters-on-vllm",
+        [L8, "-i", "ml.g6.xlarge", "-b", "vllm", "--lora-adapter", "a=acme/a", "--lora-adapter", "b=acme/b"],
+        ["the vLLM container takes one", "SM_VLLM_LORA_MODULES as a single argument"],
+    ),
+    (
+        "lora-rank-vllm-refuses",
+        [L8, "-i", "ml.g6.xlarge", "-b", "vllm", "--lora-adapter", "a=acme/a", "--lora-rank", "12"],
+        ["--lora-rank 12 is not a vLLM --max-lora-rank"],
+    ),
+    (
+        "lora-s3-outside-the-model-prefix",
+        [L8, "-i", "ml.g6.xlarge", "--model-s3-uri", "s3://team-models/l8/", "--lora-adapter", "t=s3://team-models/t/"],
+        ["an S3 adapter must sit under the model's S3 prefix (under s3://team-models/l8/adapters/t/)"],
+    ),
+    (
+        "lora-not-name-equals-source",
+        [L8, "-i", "ml.g6.xlarge", "--lora-adapter", "acme/twin"],
+        ["is not NAME=SOURCE"],
+    ),
+    (
+        "lora-on-lmi",
+        [L8, "-i", "ml.g6.xlarge", "-b", "lmi", "--lora-adapter", "t=acme/t"],
+        ["the lmi backend is not supported yet"],
+    ),
+    (
+        "lora-typo-in-set",
+        [L8, "-i", "ml.g6.xlarge", "--set", "LORA_ADAPTER=acme/t"],
+        ["LORA_ADAPTER is not a TGI variable (TGI reads LORA_ADAPTERS)"],
+    ),
     ("unknown-instance", [L8, "-i", "ml.g5.3xlarge"], ["not a SageMaker GPU instance type", "Did you mean ml.g5."]),
     ("cpu-instance", [L8, "-i", "ml.c5.xlarge"], ["has no NVIDIA GPU"]),
     (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..instances import Gpu, InstanceType
+from ..lora import Adapter
 from ..models import ModelArch
 
 
@@ -29,6 +30,8 @@ class RenderPlan:
     memory_utilization: float | None  # only when the user set it; None keeps the container default
     revision: str | None
     trust_remote_code: bool
+    lora_adapters: tuple[Adapter, ...] = ()
+    lora_rank: int = 16
 
 
 class Backend(Protocol):

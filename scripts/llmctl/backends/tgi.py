@@ -38,7 +38,28 @@ FIRST_AMPERE_ONLY_VERSION = (2, 0, 2)
 # RoPE scaling types TGI learned after its first releases: Llama 3.1's "llama3" arrived in 2.2.0
 # (huggingface/text-generation-inference#2286, commit 4ab41737, first tag v2.2.0); older ones fail at load.
 ROPE_TYPE_SINCE = {"llama3": (2, 2, 0)}
+# LORA_ADAPTERS entries of the form id=path (a local adapter) arrived in 2.3.0 (#2193, commit 5d85a958).
+LORA_PATH_SINCE = (2, 3, 0)
 _TGI_TAG_VERSION = re.compile(r"tgi(\d+)\.(\d+)\.(\d+)")
+
+
+_LORA_ENTRY = re.compile(r"^([^=@]+)(?:=([^@]+))?(?:@(.+))?$")  # server/.../utils/adapter.py parse_lora_adapters
+
+
+def _lora_problems(env: Mapping[str, str]) -> list[str]:
+    problems = []
+    if "LORA_ADAPTER" in env:
+        problems.append(
+            "LORA_ADAPTER is not a TGI variable (TGI reads LORA_ADAPTERS); rename it, or render the "
+            "adapters with --lora-adapter NAME=SOURCE."
+        )
+    for entry in filter(None, (e.strip() for e in env.get("LORA_ADAPTERS", "").split(","))):
+        if entry.count("=") > 1 or entry.count("@") > 1 or not _LORA_ENTRY.match(entry):
+            problems.append(
+                f"LORA_ADAPTERS entry {entry!r} is not id, id=path or id@revision: TGI refuses to start with it "
+                '("Invalid LoRA adapter format"); render the adapters with --lora-adapter NAME=SOURCE.'
+            )
+    return problems
 
 
 class TgiBackend:
@@ -82,6 +103,17 @@ class TgiBackend:
             "instance, or --backend vllm)."
         )
 
+    @staticmethod
+    def lora_path_problem(image_uri: str) -> str | None:
+        """Why this TGI image cannot load an adapter from a local path (LORA_ADAPTERS id=path), or None."""
+        found = _TGI_TAG_VERSION.search(image_uri)
+        if found is None or tuple(int(part) for part in found.groups()) >= LORA_PATH_SINCE:
+            return None
+        return (
+            f"TGI {'.'.join(found.groups())} reads LORA_ADAPTERS as Hub ids only; an adapter from S3 (id=path) needs "
+            f"TGI {'.'.join(map(str, LORA_PATH_SINCE))} or newer: pass a newer --image-version, or a Hub repo id."
+        )
+
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
             "HF_MODEL_ID": plan.model_ref,
@@ -104,6 +136,10 @@ class TgiBackend:
             env["HF_MODEL_REVISION"] = plan.revision
         if plan.trust_remote_code:
             env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
+        if plan.lora_adapters:
+            env["LORA_ADAPTERS"] = ",".join(
+                a.container_id if a.path is None else f"{a.container_id}={a.path}" for a in plan.lora_adapters
+            )
         return env
 
     def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
@@ -143,6 +179,7 @@ class TgiBackend:
                 f"HF_MODEL_QUANTIZE={quantize!r} is not a TGI quantization; use one of "
                 f"{', '.join(sorted(QUANTIZE))}, or leave it unset."
             )
+        problems.extend(_lora_problems(env))
         dtype = env.get("DTYPE")
         if dtype is not None and dtype not in DTYPES:
             problems.append(f"DTYPE={dtype!r} is not valid for TGI; use float16 or bfloat16.")

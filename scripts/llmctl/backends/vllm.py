@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..instances import Gpu
+from ..lora import VLLM_MAX_LORA_RANKS
 from ..models import ModelArch
 from .base import RenderPlan, batched_token_problems, check_shards, float16_only_problem, parse_fraction, parse_int
 
@@ -17,6 +18,23 @@ QUANTIZE = frozenset(
 )
 DTYPES = frozenset({"auto", "half", "float16", "bfloat16", "float", "float32"})
 KV_CACHE_DTYPES = frozenset({"auto", "fp8", "fp8_e4m3", "fp8_e5m2"})
+
+
+def _lora_problems(env: Mapping[str, str]) -> list[str]:
+    problems = []
+    modules = env.get("SM_VLLM_LORA_MODULES")
+    if modules is not None and "SM_VLLM_ENABLE_LORA" not in env:
+        problems.append("SM_VLLM_LORA_MODULES needs SM_VLLM_ENABLE_LORA (empty: a bare --enable-lora flag).")
+    if modules is not None and (len(modules.split()) != 1 or modules.count("=") != 1):
+        problems.append(
+            f"SM_VLLM_LORA_MODULES={modules!r} must be one name=path: the entrypoint passes the value as a single "
+            "argument, so vLLM cannot split several adapters out of it."
+        )
+    rank = env.get("SM_VLLM_MAX_LORA_RANK")
+    if rank is not None and (not rank.isdigit() or int(rank) not in VLLM_MAX_LORA_RANKS):
+        allowed = ", ".join(map(str, VLLM_MAX_LORA_RANKS))
+        problems.append(f"SM_VLLM_MAX_LORA_RANK={rank!r} is not one vLLM accepts; use one of {allowed}.")
+    return problems
 
 
 class VllmBackend:
@@ -56,6 +74,11 @@ class VllmBackend:
             env["SM_VLLM_REVISION"] = plan.revision
         if plan.trust_remote_code:
             env["SM_VLLM_TRUST_REMOTE_CODE"] = ""  # a bare flag: the entrypoint adds no value
+        if plan.lora_adapters:
+            (adapter,) = plan.lora_adapters  # llmctl.lora: the entrypoint passes one name=path
+            env["SM_VLLM_ENABLE_LORA"] = ""
+            env["SM_VLLM_LORA_MODULES"] = f"{adapter.container_id}={adapter.path or adapter.source}"
+            env["SM_VLLM_MAX_LORA_RANK"] = str(plan.lora_rank)
         return env
 
     def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
@@ -71,6 +94,7 @@ class VllmBackend:
         if dtype is not None and dtype not in DTYPES:
             problems.append(f"SM_VLLM_DTYPE={dtype!r} is not valid; use auto, float16 or bfloat16.")
         problems.extend(float16_only_problem(quantize, dtype, "SM_VLLM_QUANTIZATION with SM_VLLM_DTYPE"))
+        problems.extend(_lora_problems(env))
         kv_dtype = env.get("SM_VLLM_KV_CACHE_DTYPE")
         if kv_dtype is not None and kv_dtype not in KV_CACHE_DTYPES:
             problems.append(f"SM_VLLM_KV_CACHE_DTYPE={kv_dtype!r} is not valid; use auto or fp8.")

@@ -65,6 +65,11 @@ def _stats_line(m: Measured) -> str:
     show_default=True,
     help="Request body: OpenAI chat messages, or TGI inputs + parameters.",
 )
+@click.option(
+    "--adapter",
+    help="LoRA adapter to answer (its id in the container: render's lora_adapters); sent as the chat `model` or TGI's "
+    "`adapter_id`.",
+)
 @click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
 @click.option("--target-variant", help="Send to this production variant.")
 @click.option("--custom-attributes", help="CustomAttributes header passed to the container.")
@@ -83,6 +88,7 @@ def invoke_cmd(
     stop: tuple[str, ...],
     stream: bool,
     wire_format: str,
+    adapter: str | None,
     inference_component: str | None,
     target_variant: str | None,
     custom_attributes: str | None,
@@ -104,6 +110,7 @@ def invoke_cmd(
       llmctl invoke -e llama-dev "Say hello in French."
       echo "Summarise: ..." | llmctl invoke --tf-dir terraform/envs/dev --json
       llmctl invoke -e llama-dev --format tgi --no-stream --expect 'Paris' "Capital of France?"
+      llmctl invoke -e llama-dev --adapter twin "Who are you?"
     """
     try:
         pattern = re.compile(expect) if expect else None
@@ -117,6 +124,7 @@ def invoke_cmd(
         temperature=temperature,
         top_p=top_p,
         stop=list(stop),
+        parameters={("adapter_id" if wire_format == "tgi" else "model"): adapter} if adapter else {},
     )
     target = Target(name, inference_component, target_variant, custom_attributes)
     try:

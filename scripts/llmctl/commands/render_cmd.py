@@ -40,6 +40,21 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     "--model-s3-kms-key",
     help="ARN of the customer-managed KMS key that encrypts that bucket (the role may decrypt with exactly it).",
 )
+@click.option(
+    "--lora-adapter",
+    "lora_adapters",
+    multiple=True,
+    metavar="NAME=SOURCE",
+    help="Serve a LoRA adapter beside the base model (repeatable; tgi, or one with vllm): SOURCE is a Hub repo id or "
+    "an s3:// prefix under --model-s3-uri. Callers pick it by NAME.",
+)
+@click.option(
+    "--lora-rank",
+    type=int,
+    default=16,
+    show_default=True,
+    help="The largest r among the adapters (adapter_config.json): sizes their GPU memory and vLLM's --max-lora-rank.",
+)
 @click.option("--revision", help="Hub revision (branch, tag or commit) to serve.")
 @click.option("--quantize", help="Weight quantization: fp8, eetq, bitsandbytes-nf4, awq, gptq… (backend-specific).")
 @click.option("--dtype", type=click.Choice(["float16", "bfloat16"]), help="Compute dtype (default: from model/GPU).")
@@ -79,6 +94,8 @@ def render_cmd(
     model_config: Path | None,
     model_s3_uri: str | None,
     model_s3_kms_key: str | None,
+    lora_adapters: tuple[str, ...],
+    lora_rank: int,
     revision: str | None,
     quantize: str | None,
     dtype: str | None,
@@ -116,6 +133,8 @@ def render_cmd(
         model_config=model_config,
         model_s3_uri=model_s3_uri,
         model_s3_kms_key_arn=model_s3_kms_key,
+        lora_adapters=lora_adapters,
+        lora_rank=lora_rank,
         quantize=quantize,
         dtype=dtype,
         kv_cache_dtype=kv_cache_dtype,

@@ -7,6 +7,10 @@ object / JSON lines, OpenAI chat) or the vLLM DLC (OpenAI chat), plus TGI's own 
 `/v1/chat/completions`. It enforces the env's token limits with the container's own error messages and status codes,
 stops at a stop sequence (TGI refuses more than MAX_STOP_SEQUENCES, default 4, as its router does), and ends a chat
 stream with a usage chunk, prompt tokens included, when `stream_options.include_usage` asks for one.
+LoRA adapters come from the env as the container reads them (TGI `LORA_ADAPTERS`, vLLM `SM_VLLM_LORA_MODULES`); a
+request picks one with `parameters.adapter_id` or the chat `model` field and the reply names it in every token
+(`twin-t0 twin-t1 …`). An unknown adapter is what the container does: TGI serves the base model (its router maps an
+unknown id to adapter index 0), vLLM answers 404 "The model `x` does not exist.".
 
 Generation is deterministic (`t0 t1 t2 …`) at a fixed time to first token and rate. It never pretends to be the model:
 replies name the model `emulator/<model id>` and carry an `X-LLM-Emulator` header. Tokens are counted as words and
@@ -44,6 +48,8 @@ class Profile:
     max_input_tokens: int | None = None
     max_total_tokens: int | None = None
     max_stop_sequences: int = 4  # TGI's router default (MAX_STOP_SEQUENCES)
+    adapters: tuple[str, ...] = ()  # the LoRA adapter ids it loaded
+    base_names: tuple[str, ...] = ()  # model names that mean the base model (vLLM: the served model)
 
     @classmethod
     def from_model(cls, image: str, env: Mapping[str, str]) -> Profile:
@@ -58,7 +64,22 @@ class Profile:
             max_input = None
             total = env.get("OPTION_MAX_MODEL_LEN") if flavor == "lmi" else env.get("SM_VLLM_MAX_MODEL_LEN")
         stops = int(env.get("MAX_STOP_SEQUENCES") or 4)
-        return cls(flavor, model_id, int(max_input) if max_input else None, int(total) if total else None, stops)
+        if flavor == "tgi":
+            entries = [e.strip() for e in env.get("LORA_ADAPTERS", "").split(",") if e.strip()]
+            adapters = tuple(e.split("=", 1)[0].split("@", 1)[0] for e in entries)
+        else:
+            modules = env.get("SM_VLLM_LORA_MODULES", "")
+            adapters = tuple(m.split("=", 1)[0] for m in modules.split() if "=" in m)
+        base = tuple(filter(None, (env.get("SM_VLLM_MODEL"), env.get("SM_VLLM_SERVED_MODEL_NAME"))))
+        return cls(
+            flavor,
+            model_id,
+            int(max_input) if max_input else None,
+            int(total) if total else None,
+            stops,
+            adapters,
+            base,
+        )
 
     @property
     def served_name(self) -> str:
@@ -69,8 +90,8 @@ def count_tokens(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def token_text(index: int) -> str:
-    return f"t{index} "
+def token_text(index: int, adapter: str | None = None) -> str:
+    return f"{adapter}-t{index} " if adapter else f"t{index} "
 
 
 @dataclass(frozen=True)
@@ -82,12 +103,13 @@ class Ask:
     max_new: int
     stops: tuple[str, ...] = ()
     include_usage: bool = False
+    adapter: str | None = None  # the LoRA adapter that answers; None: the base model
 
     def length(self) -> tuple[int, str]:
         """Tokens generated and why it ended: at the first token whose text completes a stop sequence, else max_new."""
         text = ""
         for i in range(self.max_new):
-            text += token_text(i)
+            text += token_text(i, self.adapter)
             if any(stop and stop in text for stop in self.stops):
                 return i + 1, "stop_sequence" if self.kind == "generate" else "stop"
         return self.max_new, "length"
@@ -187,7 +209,7 @@ class EmulatedContainer:
         n, finish = ask.length()
         if not streaming:
             await asyncio.sleep(self.first_token_delay_s + n / self.tokens_per_s)
-            return await self._json(writer, 200, self._whole(kind, path, n, finish, count_tokens(ask.prompt)))
+            return await self._json(writer, 200, self._whole(ask, path, n, finish))
         stream_format = "chat" if kind == "chat" else "lines" if self.profile.flavor == "lmi" else "sse"
         await self._stream(writer, n, finish, stream_format, ask)
 
@@ -221,7 +243,22 @@ class EmulatedContainer:
             )
             raise ContainerError(422, self._error(message, "validation"))
         self._check_limits(count_tokens(prompt), int(max_new))
-        return Ask(kind, prompt, int(max_new), stops, include_usage)
+        return Ask(kind, prompt, int(max_new), stops, include_usage, self._adapter(kind, body))
+
+    def _adapter(self, kind: str, body: dict[str, Any]) -> str | None:
+        """Which adapter answers, as the container decides it (module docstring)."""
+        p = self.profile
+        wanted = body.get("model") if kind == "chat" else (body.get("parameters") or {}).get("adapter_id")
+        if not wanted or wanted in p.base_names or (p.flavor == "tgi" and wanted == "tgi"):
+            return None
+        if wanted in p.adapters:
+            return str(wanted)
+        if p.flavor == "tgi":
+            return None  # TGI: an unknown adapter id falls back to the base model, silently
+        message = f"The model `{wanted}` does not exist."
+        raise ContainerError(
+            404, {"object": "error", "message": message, "type": "NotFoundError", "param": None, "code": 404}
+        )
 
     def _check_limits(self, input_tokens: int, max_new: int) -> None:
         """The container's own checks and messages: TGI's router validation (422), vLLM's context check (400)."""
@@ -259,9 +296,10 @@ class EmulatedContainer:
     def _error(message: str, error_type: str) -> dict[str, Any]:
         return {"error": message, "error_type": error_type}
 
-    def _whole(self, kind: str, path: str, n: int, finish: str, prompt_tokens: int) -> Any:
-        text = "".join(token_text(i) for i in range(n))
-        if kind == "chat":
+    def _whole(self, ask: Ask, path: str, n: int, finish: str) -> Any:
+        text = "".join(token_text(i, ask.adapter) for i in range(n))
+        prompt_tokens = count_tokens(ask.prompt)
+        if ask.kind == "chat":
             return {
                 "id": "emulated",
                 "object": "chat.completion",
@@ -304,7 +342,7 @@ class EmulatedContainer:
                     }
                     await _chunk(writer, _frame(event, fmt))
                     break
-                await _chunk(writer, _frame(self._event(i, n, finish, fmt), fmt))
+                await _chunk(writer, _frame(self._event(i, n, finish, fmt, ask.adapter), fmt))
             if fmt == "chat" and ask.include_usage and not fail:
                 prompt_tokens = count_tokens(prompt)
                 usage = {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": prompt_tokens + n}
@@ -321,7 +359,7 @@ class EmulatedContainer:
             self.stats.cancelled += 1
             raise ConnectionResetError from None
 
-    def _event(self, i: int, n: int, finish: str, fmt: str) -> dict[str, Any]:
+    def _event(self, i: int, n: int, finish: str, fmt: str, adapter: str | None) -> dict[str, Any]:
         last = i == n - 1
         if fmt == "chat":
             return {
@@ -330,14 +368,18 @@ class EmulatedContainer:
                 "created": 0,
                 "model": self.profile.served_name,
                 "choices": [
-                    {"index": 0, "delta": {"content": token_text(i)}, "finish_reason": finish if last else None}
+                    {
+                        "index": 0,
+                        "delta": {"content": token_text(i, adapter)},
+                        "finish_reason": finish if last else None,
+                    }
                 ],
             }
         details = {"finish_reason": finish, "generated_tokens": n} if last else None
-        whole = "".join(token_text(j) for j in range(n)) if last else None
+        whole = "".join(token_text(j, adapter) for j in range(n)) if last else None
         return {
             "index": i + 1,
-            "token": {"id": i, "text": token_text(i), "logprob": -0.5, "special": False},
+            "token": {"id": i, "text": token_text(i, adapter), "logprob": -0.5, "special": False},
             "generated_text": whole,
             "details": details,
         }

@@ -19,6 +19,7 @@ from .errors import ApiError
 class ServiceState:
     upstreams: dict[str, Upstream]  # served model name → upstream, default first
     keys: ApiKeys
+    adapters: dict[str, str] = field(default_factory=dict)  # served model name → LoRA adapter id, where it is one
     metrics: Metrics = field(default_factory=Metrics)
     concurrency: KeyConcurrency = field(default_factory=KeyConcurrency)
     ready_checked_at: float = -1e9
@@ -27,6 +28,20 @@ class ServiceState:
     @property
     def default_upstream(self) -> Upstream:
         return next(iter(self.upstreams.values()))
+
+    def check_adapter_id(self, adapter_id: str | None) -> None:
+        """A TGI `adapter_id` must be one this service serves: TGI answers an unknown one with the base model,
+        silently, so a typo would look like a working fine-tune. Unchecked when no adapters are configured."""
+        if adapter_id is None or not self.adapters or adapter_id in self.adapters.values():
+            return
+        known = ", ".join(f"`{a}`" for a in sorted(set(self.adapters.values())))
+        raise ApiError(
+            400,
+            f"parameters.adapter_id `{adapter_id}` is not an adapter this service serves ({known}); TGI would answer "
+            "with the base model instead",
+            "invalid_request_error",
+            code="adapter_not_found",
+        )
 
     def upstream_for(self, model: str | None) -> tuple[str, Upstream]:
         """(name, upstream) for a requested model name; None means the default. 404 model_not_found otherwise."""

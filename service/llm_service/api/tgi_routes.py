@@ -16,8 +16,9 @@ from .state import ServiceState, get_state, require_key
 router = APIRouter()
 
 
-def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings) -> GenerationRequest:
+def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings, state: ServiceState) -> GenerationRequest:
     p = body.parameters
+    state.check_adapter_id(p.adapter_id)
     temperature = 0.0 if p.do_sample is False else p.temperature
     return GenerationRequest(
         messages=[{"role": "user", "content": body.inputs}],
@@ -36,7 +37,9 @@ async def generate(
     state: ServiceState = Depends(get_state),  # noqa: B008
     key: str = Depends(require_key),
 ) -> JSONResponse:
-    completion = await Generation(state, settings, key, "generate").complete(_to_generation(body, settings), "tgi")
+    completion = await Generation(state, settings, key, "generate").complete(
+        _to_generation(body, settings, state), "tgi"
+    )
     result: dict[str, Any] = {"generated_text": completion.text}
     if body.parameters.details:
         # The container's own details (tokens, seed, prefill, top_tokens) when it sent them.
@@ -81,4 +84,4 @@ async def generate_stream(
     def finish() -> list[dict[str, Any] | str]:
         return []  # TGI's generate stream has no [DONE]: the last token event carries generated_text
 
-    return await generation.stream(_to_generation(body, settings), "tgi", render, finish, request.url.path)
+    return await generation.stream(_to_generation(body, settings, state), "tgi", render, finish, request.url.path)

@@ -18,7 +18,11 @@ locals {
 
   image_region   = regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0]
   log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
-  capture        = var.data_capture
+  hub_adapters = concat(
+    [for entry in split(",", lookup(var.container_env, "LORA_ADAPTERS", "")) : trimspace(entry) if trimspace(entry) != "" && !strcontains(entry, "=")],
+    [for module in split(" ", lookup(var.container_env, "SM_VLLM_LORA_MODULES", "")) : split("=", module)[1] if strcontains(module, "=") && !startswith(try(split("=", module)[1], ""), "/opt/ml/")],
+  )
+  capture = var.data_capture
 }
 
 resource "aws_cloudwatch_log_group" "endpoint" {
@@ -63,6 +67,13 @@ resource "aws_sagemaker_model" "this" {
 
   lifecycle {
     create_before_destroy = true
+
+    precondition {
+      # A LoRA adapter given as a Hub id (TGI LORA_ADAPTERS entry without "=", vLLM module path without "/opt/ml")
+      # is downloaded at startup, which an isolated container cannot do.
+      condition     = !var.enable_network_isolation || length(local.hub_adapters) == 0
+      error_message = "enable_network_isolation blocks the Hub download of LoRA adapter(s) ${join(", ", local.hub_adapters)}: stage them under model_data_s3_uri (llmctl render --lora-adapter NAME=s3://…/adapters/NAME/) or turn isolation off."
+    }
 
     precondition {
       condition     = local.image_region == data.aws_region.current.id

@@ -180,3 +180,36 @@ run "image_from_another_region" {
 
   expect_failures = [aws_sagemaker_model.this]
 }
+
+run "hub_lora_adapter_with_network_isolation" {
+  command = plan
+
+  variables {
+    enable_network_isolation = true
+    model_data_s3_uri        = "s3://llm-test-artifacts/models/llama/"
+    container_env = {
+      HF_MODEL_ID   = "/opt/ml/model"
+      LORA_ADAPTERS = "twin=/opt/ml/model/adapters/twin,acme/support-lora"
+    }
+  }
+
+  expect_failures = [aws_sagemaker_model.this]
+}
+
+run "s3_lora_adapters_with_network_isolation" {
+  command = plan
+
+  variables {
+    enable_network_isolation = true
+    model_data_s3_uri        = "s3://llm-test-artifacts/models/llama/"
+    container_env = {
+      HF_MODEL_ID   = "/opt/ml/model"
+      LORA_ADAPTERS = "twin=/opt/ml/model/adapters/twin"
+    }
+  }
+
+  assert {
+    condition     = aws_sagemaker_model.this.primary_container[0].environment["LORA_ADAPTERS"] == "twin=/opt/ml/model/adapters/twin"
+    error_message = "adapters staged under the model prefix need no network"
+  }
+}
