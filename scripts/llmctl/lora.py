@@ -13,7 +13,11 @@ Per container (sources in docs/render.md, "LoRA adapters"):
 - vLLM (SM_VLLM_* entrypoint): `--enable-lora`, `--lora-modules name=path`, `--max-lora-rank` in
   VLLM_MAX_LORA_RANKS. The entrypoint passes each variable's value as one argument, so one `name=path` per
   `SM_VLLM_LORA_MODULES`: one adapter. A request picks it with the chat `model` field; an unknown name is a 404.
-- LMI: not rendered yet (its adapters directory and per-request `adapters` field differ); render says so.
+- LMI (vLLM rolling batch): `OPTION_ENABLE_LORA`, `OPTION_MAX_LORA_RANK`, `OPTION_MAX_LORAS` (default 4 per batch);
+  it loads every adapter in the model directory's `adapters/<name>/` at startup (djl-serving docs/adapters.md,
+  "Adapters local directory"), so each must be uploaded to `<model prefix>adapters/<name>/`. A request picks one with
+  a top-level `adapters` field; an unknown one is an error ("LoRA adapter … not found in registry",
+  lmi_vllm/vllm_async_service.py).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 MODEL_DIR = "/opt/ml/model"
 DEFAULT_RANK = 16  # vLLM's default --max-lora-rank; PEFT's default r is 8
 VLLM_MAX_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # vllm/config LoRAConfig: possible_max_ranks
-LORA_BACKENDS = {"tgi": None, "vllm": 1}  # backend → most adapters it can be given (None: no limit)
+LORA_BACKENDS = {"tgi": None, "vllm": 1, "lmi": None}  # backend → most adapters it can be given (None: no limit)
+LMI_DEFAULT_MAX_LORAS = 4
 BYTES_PER_PARAM = 2  # adapters load in the model's 16-bit dtype
 
 
@@ -50,11 +55,7 @@ def parse(specs: tuple[str, ...], model_s3_uri: str | None, backend: str) -> tup
     if not specs:
         return ()
     if backend not in LORA_BACKENDS:
-        raise LlmctlError(
-            f"--lora-adapter is rendered for tgi and vllm; the {backend} backend is not supported yet (LMI loads "
-            "adapters from /opt/ml/model/adapters and selects them with a per-request `adapters` field); use "
-            "--backend tgi or vllm."
-        )
+        raise LlmctlError(f"--lora-adapter is rendered for {', '.join(LORA_BACKENDS)}; not for the {backend} backend.")
     limit = LORA_BACKENDS[backend]
     if limit is not None and len(specs) > limit:
         raise LlmctlError(
@@ -90,7 +91,17 @@ def _adapter(name: str, source: str, model_s3_uri: str | None, backend: str) -> 
                 "model data sources); upload it there, or give a Hub repo id."
             )
         path = f"{MODEL_DIR}/{prefix[len(model_s3_uri) :].rstrip('/')}"
+        if backend == "lmi" and prefix != f"{model_s3_uri}adapters/{name}/":
+            raise LlmctlError(
+                f"--lora-adapter {name}={source}: LMI loads the adapters in its model directory's adapters/<name>/ "
+                f"folder, so this one must be at {model_s3_uri}adapters/{name}/; upload it there."
+            )
         return Adapter(name, prefix, name, path)
+    if HUB_ID.match(source) and backend == "lmi":
+        raise LlmctlError(
+            f"--lora-adapter {name}={source}: LMI loads adapters only from its model directory; download the adapter "
+            f"and upload it to <--model-s3-uri>adapters/{name}/."
+        )
     if HUB_ID.match(source):
         # TGI knows a downloaded adapter by its repo id; vLLM takes any name for it.
         return Adapter(name, source, source if backend == "tgi" else name, None)
@@ -104,7 +115,7 @@ def check_rank(rank: int, backend: str) -> None:
         raise LlmctlError(
             f"--lora-rank {rank} must be at least 1 (the largest r of the adapters' adapter_config.json)."
         )
-    if backend == "vllm" and rank not in VLLM_MAX_LORA_RANKS:
+    if backend in ("vllm", "lmi") and rank not in VLLM_MAX_LORA_RANKS:
         allowed = ", ".join(map(str, VLLM_MAX_LORA_RANKS))
         raise LlmctlError(f"--lora-rank {rank} is not a vLLM --max-lora-rank; use one of {allowed} (at least r).")
 

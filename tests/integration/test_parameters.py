@@ -230,3 +230,37 @@ def test_the_emulated_vllm_container_serves_its_adapter_by_model_name_and_404s_a
         assert unknown.status_code == 404 and unknown.json()["message"] == "The model `twn` does not exist."
     finally:
         thread.stop()
+
+
+def test_an_adapter_is_sent_the_way_every_container_reads_it() -> None:
+    """TGI reads `parameters.adapter_id` or the chat `model`, vLLM the chat `model`, LMI a top-level `adapters`; each
+    ignores the others' spellings, so the client sends all that apply."""
+    from llm_service.client import GenerationRequest
+    from llm_service.client.wire import build_body
+
+    request = GenerationRequest.from_prompt("hi", adapter="twin")
+    chat = json.loads(build_body(request, "chat", stream=False))
+    assert (chat["model"], chat["adapters"]) == ("twin", "twin")
+    tgi = json.loads(build_body(request, "tgi", stream=False))
+    assert (tgi["parameters"]["adapter_id"], tgi["adapters"]) == ("twin", "twin")
+    plain = json.loads(build_body(GenerationRequest.from_prompt("hi"), "chat", stream=False))
+    assert "model" not in plain and "adapters" not in plain
+
+
+def test_the_emulated_lmi_container_reads_the_adapters_field() -> None:
+    from llmctl.local_aws.container import Profile
+    from support.servers import UpstreamThread
+
+    env = {"HF_MODEL_ID": "/opt/ml/model", "OPTION_ENABLE_LORA": "true"}
+    profile = Profile.from_model(
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128", env
+    )
+    thread = UpstreamThread(tokens_per_s=2000, profile=profile)
+    url = thread.start()
+    try:
+        body = {"inputs": "hi", "parameters": {"max_new_tokens": 2}}
+        assert httpx.post(f"{url}/invocations", json=body).json()["generated_text"] == "t0 t1 "
+        twin = httpx.post(f"{url}/invocations", json={**body, "adapters": "twin"}).json()
+        assert twin["generated_text"] == "twin-t0 twin-t1 "
+    finally:
+        thread.stop()

@@ -104,9 +104,17 @@ BAD = [
         ["is not NAME=SOURCE"],
     ),
     (
-        "lora-on-lmi",
+        "lora-hub-adapter-on-lmi",
         [L8, "-i", "ml.g6.xlarge", "-b", "lmi", "--lora-adapter", "t=acme/t"],
-        ["the lmi backend is not supported yet"],
+        ["LMI loads adapters only from its model directory", "adapters/t/"],
+    ),
+    (
+        "lora-lmi-outside-adapters-dir",
+        [
+            *[L8, "-i", "ml.g6.xlarge", "-b", "lmi", "--model-s3-uri", "s3://team-models/l8/"],
+            *["--lora-adapter", "t=s3://team-models/l8/lora/t/"],
+        ],
+        ["must be at s3://team-models/l8/adapters/t/"],
     ),
     (
         "lora-typo-in-set",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..instances import Gpu
+from ..lora import LMI_DEFAULT_MAX_LORAS, VLLM_MAX_LORA_RANKS
 from ..models import ModelArch
 from .base import RenderPlan, batched_token_problems, check_shards, float16_only_problem, parse_fraction, parse_int
 from .vllm import QUANTIZE as VLLM_QUANTIZE
@@ -59,6 +60,12 @@ class LmiBackend:
             env["HF_REVISION"] = plan.revision
         if plan.trust_remote_code:
             env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
+        if plan.lora_adapters:
+            # The adapters themselves are found in /opt/ml/model/adapters/ at startup (llmctl.lora).
+            env["OPTION_ENABLE_LORA"] = "true"
+            env["OPTION_MAX_LORA_RANK"] = str(plan.lora_rank)
+            if len(plan.lora_adapters) > LMI_DEFAULT_MAX_LORAS:
+                env["OPTION_MAX_LORAS"] = str(len(plan.lora_adapters))
         return env
 
     def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
@@ -90,6 +97,10 @@ class LmiBackend:
                 f"OPTION_MAX_MODEL_LEN={max_len} must be between 1 and {arch.name}'s context of {arch.max_context}."
             )
         parse_fraction(env, "OPTION_GPU_MEMORY_UTILIZATION", problems)
+        lora_rank = env.get("OPTION_MAX_LORA_RANK")
+        if lora_rank is not None and (not lora_rank.isdigit() or int(lora_rank) not in VLLM_MAX_LORA_RANKS):
+            ranks = ", ".join(map(str, VLLM_MAX_LORA_RANKS))
+            problems.append(f"OPTION_MAX_LORA_RANK={lora_rank!r} is not a rank vLLM accepts; use one of {ranks}.")
         for key in ("MAX_BATCH_SIZE", "MAX_CONCURRENT_REQUESTS"):
             parse_int(env, key, problems)
         # LMI hands these to vLLM as max_num_batched_tokens and max_num_seqs (djl-serving lmi properties).

@@ -67,8 +67,8 @@ def _stats_line(m: Measured) -> str:
 )
 @click.option(
     "--adapter",
-    help="LoRA adapter to answer (its id in the container: render's lora_adapters); sent as the chat `model` or TGI's "
-    "`adapter_id`.",
+    help="LoRA adapter to answer (its id in the container: render's lora_adapters); sent as TGI's `adapter_id`, the "
+    "chat `model` and LMI's `adapters`.",
 )
 @click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
 @click.option("--target-variant", help="Send to this production variant.")
@@ -124,7 +124,7 @@ def invoke_cmd(
         temperature=temperature,
         top_p=top_p,
         stop=list(stop),
-        parameters={("adapter_id" if wire_format == "tgi" else "model"): adapter} if adapter else {},
+        adapter=adapter,
     )
     target = Target(name, inference_component, target_variant, custom_attributes)
     try:

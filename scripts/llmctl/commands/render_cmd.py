@@ -45,8 +45,8 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     "lora_adapters",
     multiple=True,
     metavar="NAME=SOURCE",
-    help="Serve a LoRA adapter beside the base model (repeatable; tgi, or one with vllm): SOURCE is a Hub repo id or "
-    "an s3:// prefix under --model-s3-uri. Callers pick it by NAME.",
+    help="Serve a LoRA adapter beside the base model (repeatable; one with vllm): SOURCE is a Hub repo id or "
+    "an s3:// prefix under --model-s3-uri (lmi: its adapters/NAME/). Callers pick it by NAME.",
 )
 @click.option(
     "--lora-rank",

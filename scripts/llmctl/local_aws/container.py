@@ -67,6 +67,9 @@ class Profile:
         if flavor == "tgi":
             entries = [e.strip() for e in env.get("LORA_ADAPTERS", "").split(",") if e.strip()]
             adapters = tuple(e.split("=", 1)[0].split("@", 1)[0] for e in entries)
+        elif flavor == "lmi":
+            # LMI loads whatever is in the model directory's adapters/ folder, which is not visible here: any name.
+            adapters = (ANY_ADAPTER,) if env.get("OPTION_ENABLE_LORA", "").lower() == "true" else ()
         else:
             modules = env.get("SM_VLLM_LORA_MODULES", "")
             adapters = tuple(m.split("=", 1)[0] for m in modules.split() if "=" in m)
@@ -88,6 +91,9 @@ class Profile:
 
 def count_tokens(text: str) -> int:
     return len(_WORDS.findall(text))
+
+
+ANY_ADAPTER = "*"
 
 
 def token_text(index: int, adapter: str | None = None) -> str:
@@ -248,13 +254,18 @@ class EmulatedContainer:
     def _adapter(self, kind: str, body: dict[str, Any]) -> str | None:
         """Which adapter answers, as the container decides it (module docstring)."""
         p = self.profile
-        wanted = body.get("model") if kind == "chat" else (body.get("parameters") or {}).get("adapter_id")
+        if p.flavor == "lmi":
+            wanted = body.get("adapters")
+        else:
+            wanted = body.get("model") if kind == "chat" else (body.get("parameters") or {}).get("adapter_id")
         if not wanted or wanted in p.base_names or (p.flavor == "tgi" and wanted == "tgi"):
             return None
-        if wanted in p.adapters:
+        if wanted in p.adapters or ANY_ADAPTER in p.adapters:
             return str(wanted)
         if p.flavor == "tgi":
             return None  # TGI: an unknown adapter id falls back to the base model, silently
+        if p.flavor == "lmi":
+            raise ContainerError(424, {"error": f"LoRA adapter {wanted} not found in registry.", "code": 424})
         message = f"The model `{wanted}` does not exist."
         raise ContainerError(
             404, {"object": "error", "message": message, "type": "NotFoundError", "param": None, "code": 404}

@@ -56,9 +56,7 @@ async def chat_completions(
     model, upstream = state.upstream_for(body.model)
     generation = Generation(state, settings, key, "chat", upstream)
     gen_request = _to_generation(body, settings)
-    if model in state.adapters:
-        # TGI (adapter_id from `model`) and vLLM (the LoRA module's name) both pick the adapter by the chat model.
-        gen_request.parameters["model"] = state.adapters[model]
+    gen_request.adapter = state.adapters.get(model)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:

@@ -141,9 +141,11 @@ class TgiParameters(_Strict):
     watermark: bool | None = None
 
     def forwarded(self) -> dict[str, Any]:
-        """Parameters sent to the container as given (max_new_tokens, temperature, top_p, do_sample, stop and details
-        are set by the route: the service always asks for details, to report the finish reason)."""
-        return _set(self, {"max_new_tokens", "temperature", "top_p", "do_sample", "stop", "details"})
+        """Parameters sent to the container as given (max_new_tokens, temperature, top_p, do_sample, stop, details and
+        adapter_id are set by the route: the service always asks for details, to report the finish reason, and sends
+        the adapter the way each container reads it)."""
+        handled = {"max_new_tokens", "temperature", "top_p", "do_sample", "stop", "details", "adapter_id"}
+        return _set(self, handled)
 
 
 class TgiGenerateRequest(_Body):

@@ -27,6 +27,7 @@ def _to_generation(body: TgiGenerateRequest, settings: ServiceSettings, state: S
         top_p=p.top_p,
         stop=p.stop,
         parameters=p.forwarded(),
+        adapter=p.adapter_id,
     )
 
 

@@ -27,6 +27,9 @@ class GenerationRequest:
     stop: list[str] = field(default_factory=list)
     # Further parameters in the wire format's own vocabulary (TGI `parameters`, OpenAI chat fields), sent as given.
     parameters: dict[str, Any] = field(default_factory=dict)
+    # A LoRA adapter to answer: sent the way every container reads it (TGI: `adapter_id` / chat `model`; vLLM: chat
+    # `model`; LMI: top-level `adapters`). Each ignores the spellings of the others.
+    adapter: str | None = None
 
     @classmethod
     def from_prompt(cls, prompt: str, system: str | None = None, **kwargs: Any) -> GenerationRequest:
@@ -61,6 +64,8 @@ def build_body(request: GenerationRequest, wire_format: WireFormat, stream: bool
         if request.stop:
             body["stop"] = request.stop
         body.update({k: v for k, v in request.parameters.items() if k not in body})
+        if request.adapter:
+            body["model"] = body["adapters"] = request.adapter
     else:
         # Always send max_new_tokens: LMI's vLLM handler otherwise stops at 30 tokens.
         params: dict[str, Any] = {"max_new_tokens": request.max_new_tokens, "details": True}
@@ -75,7 +80,11 @@ def build_body(request: GenerationRequest, wire_format: WireFormat, stream: bool
         if request.stop:
             params["stop"] = request.stop
         params.update({k: v for k, v in request.parameters.items() if k not in params})
+        if request.adapter:
+            params["adapter_id"] = request.adapter
         body = {"inputs": request.prompt_text(), "parameters": params, "stream": stream}
+        if request.adapter:
+            body["adapters"] = request.adapter
     data = json.dumps(body, ensure_ascii=False).encode()
     if len(data) > MAX_PAYLOAD_BYTES:
         raise InvalidRequestError(
