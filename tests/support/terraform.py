@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
 MODULES = sorted(p for p in (TERRAFORM / "modules").iterdir() if (p / "main.tf").is_file())
 ENVS = sorted(p for p in (TERRAFORM / "envs").iterdir() if (p / "main.tf").is_file())
+STACK_ENVS = [p for p in ENVS if p.name != "bootstrap"]  # the bootstrap is applied once, before the stacks
 
 
 def run_terraform(

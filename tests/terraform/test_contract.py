@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support.terraform import ENVS, REPO, TERRAFORM, rendered_tfvars
+from support.terraform import REPO, STACK_ENVS, TERRAFORM, rendered_tfvars
 
 CONTRACT = TERRAFORM / "contract" / "llm_contract_variables.tf"
 SETTINGS = TERRAFORM / "contract" / "env_settings_variables.tf"
@@ -17,7 +17,7 @@ def _declared(path: Path) -> set[str]:
     return set(re.findall(r'^variable "(\w+)"', path.read_text(), re.M))
 
 
-@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+@pytest.mark.parametrize("env", STACK_ENVS, ids=lambda p: p.name)
 def test_every_env_links_the_one_contract(env: Path) -> None:
     link = env / "variables.tf"
     assert link.is_symlink() and link.resolve() == CONTRACT.resolve()
@@ -40,14 +40,14 @@ def test_contract_and_settings_match_the_documented_schema() -> None:
     assert _documented(settings_doc) == _declared(SETTINGS)
 
 
-@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+@pytest.mark.parametrize("env", STACK_ENVS, ids=lambda p: p.name)
 def test_every_env_links_the_one_settings_declaration(env: Path) -> None:
     link = env / "settings_variables.tf"
     assert link.is_symlink() and link.resolve() == SETTINGS.resolve()
     assert (env / "settings.auto.tfvars").is_file(), "each env commits the file teams edit"
 
 
-@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+@pytest.mark.parametrize("env", STACK_ENVS, ids=lambda p: p.name)
 def test_env_declares_nothing_a_user_must_write(env: Path) -> None:
     """Besides the contract, an env may only declare variables with defaults (so the tfvars file is all one writes)."""
     for tf in env.glob("*.tf"):
@@ -57,7 +57,7 @@ def test_env_declares_nothing_a_user_must_write(env: Path) -> None:
             assert "default" in block.split("\n}\n", 1)[0], f"{tf}: variable {block.split(chr(34))[0]} needs a default"
 
 
-@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+@pytest.mark.parametrize("env", STACK_ENVS, ids=lambda p: p.name)
 def test_every_env_links_the_shared_outputs(env: Path) -> None:
     linked = [f for f in env.glob("*.tf") if f.is_symlink() and f.resolve().name == "stack_outputs.tf"]
     assert len(linked) == 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import aws_rules
+from . import aws_rules, iam_mode
 
 _applied = False
 
@@ -199,4 +199,5 @@ def apply() -> None:
     _add_autoscaling_tags()
     _sagemaker_fidelity()
     aws_rules.apply()
+    iam_mode.apply()
     _applied = True

@@ -1,10 +1,18 @@
 # One LLM endpoint with everything it needs. Every name below is derived from var.name and the account, so the plan
 # shows every resource name and IAM statement before anything exists.
+module "names" {
+  source = "../stack-names"
+
+  name       = var.name
+  account_id = var.account_id
+}
+
 locals {
-  bucket_name    = coalesce(var.artifacts_bucket_name, "${lower(var.name)}-artifacts-${var.account_id}")
-  role_name      = substr("${var.name}-sagemaker-execution", 0, 64)
-  repository     = "${lower(var.name)}/service"
-  log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
+  # stack-names is the one place names are made: deployer-policies scopes the deployer roles with the same module.
+  bucket_name    = coalesce(var.artifacts_bucket_name, module.names.bucket_name)
+  role_name      = module.names.role_name
+  repository     = module.names.repository
+  log_group_name = module.names.log_group_name
 
   # Provenance from `llmctl render`, on the resources a reviewer looks at.
   render_tags = {
@@ -23,7 +31,9 @@ module "kms" {
   cloudwatch_log_group_names = [local.log_group_name]
   allow_cloudwatch_alarms    = var.alarms.create_sns_topic
   deletion_window_in_days    = var.kms_deletion_window_in_days
-  tags                       = var.tags
+  # The deployer role's key permissions are conditioned on this tag (deployer-policies): the key carries it from
+  # CreateKey on, before its alias exists.
+  tags = merge(var.tags, module.names.tag)
 }
 
 module "artifacts" {
