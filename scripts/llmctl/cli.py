@@ -26,6 +26,7 @@ _COMMANDS = {
     "tf": "tf_cmd:tf_group",
     "local": "local_cmd:local_group",
     "plan-review": "plan_review_cmd:plan_review_cmd",
+    "stage": "stage_cmd:stage_cmd",
 }
 
 

@@ -181,6 +181,26 @@ def _turning_rollback_alarms_off_is_an_explicit_replacement(
     assert _plan(root, cwd, env, url) == {}, "nothing left to re-create"
 
 
+def _stage_a_checkpoint(cwd: Path, env: dict[str, str], url: str) -> None:
+    """Issue 17: `llmctl stage` uploads a checkpoint's serving files to the local S3. Into a bucket of its own: the
+    stack's artifacts bucket allows TLS only (aws:SecureTransport), and the local control plane speaks plain HTTP."""
+    checkpoint = cwd / "twin"
+    checkpoint.mkdir()
+    for name, data in (("config.json", b"{}"), ("tokenizer.json", b"{}"), ("model.safetensors", b"\0" * 4096)):
+        (checkpoint / name).write_bytes(data)
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+    s3.create_bucket(Bucket="team-models")
+    args = ["stage", "my-org/twin", "--from-dir", str(checkpoint), "--bucket", "team-models", "--json"]
+    staged = llmctl([*args, "--endpoint-url", url], cwd, env)
+    assert staged.returncode == 0, staged.stdout + staged.stderr
+    assert json.loads(staged.stdout)["model_s3_uri"] == "s3://team-models/models/twin/"
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="team-models")["Contents"])
+    assert keys == ["models/twin/config.json", "models/twin/model.safetensors", "models/twin/tokenizer.json"]
+    for key in keys:
+        s3.delete_object(Bucket="team-models", Key=key)
+    s3.delete_bucket(Bucket="team-models")
+
+
 def _ready_through_the_service(env: dict[str, str], url: str) -> None:
     """Issue 15 item 4: /ready answered 503 ClientError locally (DescribeEndpoint went to the runtime)."""
     import httpx
@@ -221,6 +241,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     assert not (root / "llm.tfplan").exists(), "an applied plan is removed"
     _invoke_the_deployed_endpoint(root, cwd, env)
     _ready_through_the_service(env, url)
+    _stage_a_checkpoint(cwd, env, url)
 
     status = llmctl(["status", "--tf-dir", str(root), "--endpoint-url", url, "--json"], cwd, env)
     assert status.returncode == 0, status.stderr
