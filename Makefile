@@ -30,7 +30,7 @@ PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply dashboard stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ ifeq ($(ENV),local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env local
 endif
 	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(APPLY_ARGS)
+
+dashboard: $(STAMP) ## Print ENV's CloudWatch dashboard URL (after apply)
+	@$(BIN)/llmctl tf output dashboard_url --env $(ENV)
 
 stage: $(STAMP) ## Upload MODEL's serving files to ENV's artifacts bucket, resumable (FROM_DIR= a checkpoint on disk; HF_TOKEN for gated models); prints the --model-s3-uri
 	$(LOCAL_AWS) $(BIN)/llmctl stage $(MODEL) --tf-dir $(TF_DIR) $(if $(FROM_DIR),--from-dir $(FROM_DIR),)

@@ -230,7 +230,7 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     tfvars = rendered_tfvars(root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
 
     first = _plan(root, cwd, env, url)
-    assert len(first) == 29 and all(actions == ["create"] for actions in first.values())
+    assert len(first) == 30 and all(actions == ["create"] for actions in first.values())
     quotas = [{"instance_type": "ml.g5.2xlarge", "quota": 8.0, "in_use": 0}]
     assert json.loads((root / "llm.quotas.json").read_text()) == quotas, "the local Service Quotas was read"
 

@@ -20,6 +20,7 @@ EXPECTED_TYPES = {
     "aws_appautoscaling_scheduled_action": 2,
     "aws_appautoscaling_target": 1,
     "aws_cloudwatch_log_group": 1,
+    "aws_cloudwatch_dashboard": 1,
     "aws_cloudwatch_metric_alarm": 3,
     "aws_ecr_lifecycle_policy": 1,
     "aws_ecr_repository": 1,

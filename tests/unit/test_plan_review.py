@@ -55,7 +55,7 @@ def test_markdown_matches_golden(name: str) -> None:
 
 def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
     result = _review("first-deploy")
-    assert result.counts["create"] == 29 and result.counts["delete"] == 0
+    assert result.counts["create"] == 30 and result.counts["delete"] == 0
     assert result.flags == [], "the stack's own policies raise no flag"
     (row,) = result.cost
     assert row["before"] is None
@@ -64,7 +64,7 @@ def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
 
 def test_no_op_plan_says_nothing_changes() -> None:
     result = _review("no-op")
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 29}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 30}
     assert result.flags == []
 
 

@@ -39,3 +39,8 @@ output "region" {
   description = "Region of the stack (the image's region)."
   value       = local.region
 }
+
+output "dashboard_url" {
+  description = "The endpoint's CloudWatch dashboard (`make dashboard`)."
+  value       = module.stack.dashboard_url
+}

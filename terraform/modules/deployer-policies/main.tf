@@ -182,6 +182,12 @@ data "aws_iam_policy_document" "apply" {
   }
 
   statement {
+    sid       = "Dashboard"
+    actions   = ["cloudwatch:GetDashboard", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"]
+    resources = local.arns.dashboard
+  }
+
+  statement {
     sid       = "AlarmTopic"
     actions   = concat(local.read.sns, ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"])
     resources = local.arns.topic
@@ -267,6 +273,12 @@ data "aws_iam_policy_document" "plan" {
     sid       = "ReadAlarms"
     actions   = local.read.cloudwatch
     resources = local.arns.alarms
+  }
+
+  statement {
+    sid       = "ReadDashboard"
+    actions   = ["cloudwatch:GetDashboard"]
+    resources = local.arns.dashboard
   }
 
   statement {

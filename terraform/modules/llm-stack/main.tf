@@ -120,6 +120,19 @@ module "endpoint" {
   tags = merge(var.tags, local.render_tags)
 }
 
+data "aws_region" "current" {}
+
+module "dashboard" {
+  source = "../endpoint-dashboard"
+
+  endpoint_name     = module.endpoint.endpoint_name
+  variant_name      = module.endpoint.variant_name
+  region            = data.aws_region.current.id # the region name in provider 5.x and 6.x
+  min_capacity      = var.autoscaling.min_capacity
+  max_capacity      = var.autoscaling.max_capacity
+  gpus_per_instance = local.tensor_parallel_degree
+}
+
 module "autoscaling" {
   source = "../endpoint-autoscaling"
 

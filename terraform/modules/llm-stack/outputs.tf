@@ -57,3 +57,8 @@ output "autoscaling_resource_id" {
   description = "Application Auto Scaling resource ID of the variant."
   value       = module.autoscaling.resource_id
 }
+
+output "dashboard_url" {
+  description = "Console URL of the endpoint's CloudWatch dashboard."
+  value       = module.dashboard.dashboard_url
+}

@@ -51,5 +51,6 @@ output "arns" {
     log_group_streams         = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}:*"
     alarms                    = "${local.arn}:cloudwatch:${local.regional}:alarm:${var.name}-*"
     topic                     = "${local.arn}:sns:${local.regional}:${local.topic_name}"
+    dashboard                 = "${local.arn}:cloudwatch::${var.account_id}:dashboard/${var.name}" # global
   }
 }
