@@ -15,6 +15,7 @@ What moto evaluates, and so what this proves (docs/bootstrap.md, "What the local
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,7 @@ class Account:
     def __init__(self, apply_policy: dict[str, Any], plan_policy: dict[str, Any]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**__import__("os").environ, "INITIAL_NO_AUTH_ACTION_COUNT": "6"}
+        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "6"}
         self.server = subprocess.Popen(
             [sys.executable, "-m", "llmctl.local_aws.server", "--port", str(self.port)],
             env=env,
