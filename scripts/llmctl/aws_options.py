@@ -48,11 +48,16 @@ def settings_from(
     """A socket read never waits longer than the call's whole budget. Against the local stack (a loopback URL) no
     AWS account is involved: placeholder credentials and the local env's region stand in for ones nobody has."""
     read_timeout = DEFAULT_READ_TIMEOUT_S if timeout is None else min(timeout, DEFAULT_READ_TIMEOUT_S)
-    if is_loopback(endpoint_url) and profile is None:
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    local = is_loopback(endpoint_url) and profile is None
+    if local:
         region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LOCAL_REGION
-    return AwsSettings(region=region, profile=profile, endpoint_url=endpoint_url, read_timeout_s=read_timeout)
+    return AwsSettings(
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        read_timeout_s=read_timeout,
+        placeholder_credentials=local,
+    )
 
 
 def call_deadline(timeout: float | None, stream: bool) -> float | None:

@@ -182,8 +182,7 @@ def test_the_local_stack_needs_no_exported_credentials_or_region(stub_runtime, t
     """Issue 24: against a loopback runtime (the local stack) llmctl uses placeholder credentials and the local env's
     region itself; nothing is exported by hand and no AWS config is read."""
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
-        monkeypatch.setenv(name, "-")  # recorded, so the placeholders llmctl sets are removed after the test
-        monkeypatch.delenv(name)
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     stub_runtime.replies.append(StreamReply([sse_tokens(["ok"], "chat")]))
@@ -191,3 +190,4 @@ def test_the_local_stack_needs_no_exported_credentials_or_region(stub_runtime, t
     assert result.exit_code == 0, result.output
     assert result.stdout == "ok\n"
     assert "us-east-1" in stub_runtime.requests[0]["headers"]["Authorization"], "signed for the local env's region"
+    assert "AWS_ACCESS_KEY_ID" not in os.environ, "the placeholders stay in the session, out of the process environment"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from llm_service.client import make_client
+from llm_service.client import AwsSettings, make_client
 
 from .. import instance_count, quotas, rollback
 from .. import terraform_cli as tfc
@@ -74,11 +74,9 @@ def _keep_running_capacity(root: tfc.TerraformRoot, aws_endpoint_url: str | None
     name = outputs.get("endpoint_name")
     if not name:
         return {}  # nothing deployed yet
-    endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
+    settings, endpoint_url = _aws(outputs, aws_endpoint_url, 30.0)
     try:
-        sagemaker = make_client(
-            "sagemaker", settings_from(outputs.get("region"), None, endpoint_url, 30.0), endpoint_url
-        )
+        sagemaker = make_client("sagemaker", settings, endpoint_url)
         running = instance_count.running_count(sagemaker, str(name))
     except (BotoCoreError, ClientError) as exc:
         click.echo(
@@ -98,10 +96,10 @@ def _keep_running_capacity(root: tfc.TerraformRoot, aws_endpoint_url: str | None
     return {"instance_count": str(planned)}
 
 
-def _sagemaker(outputs: dict[str, Any], aws_endpoint_url: str | None) -> Any:
-    """The SageMaker control-plane client for the environment's outputs (region, local moto URL)."""
+def _aws(outputs: dict[str, Any], aws_endpoint_url: str | None, timeout: float) -> tuple[AwsSettings, str | None]:
+    """AWS settings and control-plane URL for an applied environment: its region, and its local moto URL if any."""
     endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
-    return make_client("sagemaker", settings_from(outputs.get("region"), None, endpoint_url, 70.0), endpoint_url)
+    return settings_from(outputs.get("region"), None, endpoint_url, timeout), endpoint_url
 
 
 def _read_quotas(
@@ -358,17 +356,17 @@ def apply_cmd(
     except LlmctlError:
         outputs = root.outputs()
         if "endpoint_name" in outputs:
-            _explain_failed_update(root, _sagemaker(outputs, aws_endpoint_url), str(outputs["endpoint_name"]), env)
+            settings, endpoint_url = _aws(outputs, aws_endpoint_url, 70.0)
+            sagemaker = make_client("sagemaker", settings, endpoint_url)
+            _explain_failed_update(root, sagemaker, str(outputs["endpoint_name"]), env)
         raise
     finally:
         plan.unlink(missing_ok=True)  # a plan applies once; a stale one must not be applied again
     outputs = root.outputs()
     name = str(outputs["endpoint_name"])
-    sagemaker = _sagemaker(outputs, aws_endpoint_url)
+    settings, endpoint_url = _aws(outputs, aws_endpoint_url, 70.0)
+    sagemaker = make_client("sagemaker", settings, endpoint_url)
     _explain_failed_update(root, sagemaker, name, env)  # a root without the stack's postcondition
-    region = outputs.get("region")
-    endpoint_url = aws_endpoint_url or outputs.get("aws_endpoint_url")
-    settings = settings_from(region, None, endpoint_url, 70.0)
     status = watch_endpoint(
         sagemaker,
         make_client("application-autoscaling", settings, endpoint_url),
@@ -387,7 +385,7 @@ def apply_cmd(
             endpoint=name,
             max_new_tokens=32,
             expect=r"\S",
-            region=region,
+            region=outputs.get("region"),
             # The local environment's endpoints answer at its local SageMaker runtime, not at the control plane.
             endpoint_url=outputs.get("runtime_endpoint_url") or endpoint_url,
         )
