@@ -24,13 +24,14 @@ LOCAL_AWS := $(if $(filter local,$(ENV)),$(LOCAL_CREDS) AWS_ENDPOINT_URL=http://
 # ENV=local: invoke/load/serve always answer from the local runtime, also when ENDPOINT= names an endpoint.
 LOCAL_RUNTIME := $(if $(filter local,$(ENV)),--endpoint-url http://127.0.0.1:$(LOCAL_RUNTIME_PORT),)
 ENDPOINT ?=
+REPO ?=
 INVOKE_ARGS ?= --max-new-tokens 32
 APPLY_ARGS ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply dashboard stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -77,6 +78,10 @@ ifeq ($(ENV),local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf plan --env local
 endif
 	$(LOCAL_AWS) $(BIN)/llmctl tf apply --env $(ENV) $(APPLY_ARGS)
+
+bootstrap: $(STAMP) ## Once per account: state bucket, GitHub OIDC, plan/apply roles (REPO=OWNER/NAME; ENV=local rehearses on `make up`)
+	@test -n "$(REPO)" || { echo "error: REPO is not set; pass the repository whose workflow deploys, e.g. make bootstrap REPO=acme/llm-platform." >&2; exit 2; }
+	$(LOCAL_AWS) $(BIN)/llmctl bootstrap --github-repository $(REPO) $(if $(filter local,$(ENV)),--local,)
 
 dashboard: $(STAMP) ## Print ENV's CloudWatch dashboard URL (after apply)
 	@$(BIN)/llmctl tf output dashboard_url --env $(ENV)

@@ -27,6 +27,7 @@ _COMMANDS = {
     "local": "local_cmd:local_group",
     "plan-review": "plan_review_cmd:plan_review_cmd",
     "stage": "stage_cmd:stage_cmd",
+    "bootstrap": "bootstrap_cmd:bootstrap_cmd",
 }
 
 

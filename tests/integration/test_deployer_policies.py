@@ -8,8 +8,11 @@ What moto evaluates, and so what this proves (docs/bootstrap.md, "What the local
   other statements run here with Resource "*"; no Condition (moto gets no request context: tags, PassedToService);
 - CloudWatch is signed as `monitoring`, so `cloudwatch:` actions are checked as `monitoring:`; S3 HeadBucket is
   checked as its own action (s3:ListBucket on AWS);
-- not at all: iam:PassRole, iam:CreateServiceLinkedRole, the SageMaker runtime (the smoke check), and the state
-  bucket (envs/local keeps local state). Those statements are listed in NOT_ENFORCED_LOCALLY with the reason.
+- the state: envs/local runs here with an S3 backend in the control plane's state bucket (`use_lockfile = true`), so
+  the state statements are exercised like the others (and the plan user takes and releases the lock, but cannot
+  write the state itself);
+- not at all: iam:PassRole, iam:CreateServiceLinkedRole, the SageMaker runtime (the smoke check). Those statements
+  are listed in NOT_ENFORCED_LOCALLY with the reason.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from support.servers import free_port, wait_http
 from support.terraform import REPO, copy_terraform, rendered_tfvars, run_terraform
 
@@ -36,9 +40,9 @@ NOT_ENFORCED_LOCALLY = {
     "AutoscalingServiceRole": "moto needs no service-linked role to register a scalable target",
     "EmptyArtifactsOnDestroy": "moto deletes a non-empty bucket's objects without authorizing each delete",
     "StackKeyAlias": "moto authorizes against '*', where ManageStackKey's CreateAlias/DeleteAlias already apply",
-    "StateList": "envs/local keeps local state",
-    "State": "envs/local keeps local state",
 }
+STATE_BUCKET = "llm-state-123456789012"  # tests/fixtures/deployer's state_bucket_name
+STATE_KEY = "sagemaker-llm-stack/local/terraform.tfstate"
 MOTO_SERVICE = {"cloudwatch": "monitoring"}
 MOTO_ALIASES = {"s3:ListBucket": ["s3:HeadBucket"]}
 
@@ -81,7 +85,7 @@ class Account:
     def __init__(self, apply_policy: dict[str, Any], plan_policy: dict[str, Any]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "6"}
+        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "7"}
         self.server = subprocess.Popen(
             [sys.executable, "-m", "llmctl.local_aws.server", "--port", str(self.port)],
             env=env,
@@ -89,15 +93,25 @@ class Account:
             stderr=subprocess.DEVNULL,
         )
         wait_http(f"{self.url}/moto-api/data.json")  # moto's own API: not an AWS action, not counted
-        iam = boto3.client(
-            "iam", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-        )
+        admin = {"endpoint_url": self.url, "region_name": "us-east-1", "aws_access_key_id": "x"}
+        boto3.client("s3", aws_secret_access_key="x", **admin).create_bucket(Bucket=STATE_BUCKET)  # as the bootstrap
+        iam = boto3.client("iam", aws_secret_access_key="x", **admin)
         self.keys: dict[str, tuple[str, str]] = {}
-        for user, policy in (("apply", apply_policy), ("plan", plan_policy)):  # the 6 unauthenticated calls
+        for user, policy in (("apply", apply_policy), ("plan", plan_policy)):  # with the bucket, 7 unauthenticated
             iam.create_user(UserName=user)
             iam.put_user_policy(UserName=user, PolicyName=user, PolicyDocument=json.dumps(policy))
             key = iam.create_access_key(UserName=user)["AccessKey"]
             self.keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
+
+    def s3(self, user: str) -> Any:
+        key, secret = self.keys[user]
+        return boto3.client(
+            "s3", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret
+        )
+
+    def state_keys(self) -> list[str]:
+        listed = self.s3("apply").list_objects_v2(Bucket=STATE_BUCKET, Prefix="sagemaker-llm-stack/")
+        return [item["Key"] for item in listed.get("Contents", [])]
 
     def close(self) -> None:
         self.server.terminate()
@@ -105,26 +119,41 @@ class Account:
 
 
 class LocalEnv:
-    """terraform/envs/local, run with one user's credentials (an override file, as the CI role's would be)."""
+    """terraform/envs/local with its state in the account's state bucket (an S3 backend, as envs/dev's), run with
+    one user's credentials: the backend's from the environment, the provider's from an override file."""
 
     def __init__(self, tmp: Path, tf_env: dict[str, str]) -> None:
         copy_terraform(tmp)
         self.root = tmp / "terraform" / "envs" / "local"
         self.tfvars = rendered_tfvars(self.root, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge")
+        (self.root / "backend_override.tf").write_text('terraform {\n  backend "s3" {}\n}\n')
         self.env = {**tf_env, "AWS_REGION": "us-east-1"}
-        result = run_terraform(["init", "-input=false"], self.root, self.env)
-        assert result.returncode == 0, result.stderr
+        self.initialized_for: Account | None = None
 
     def run(self, account: Account, user: str, *args: str) -> subprocess.CompletedProcess[str]:
         key, secret = account.keys[user]
         (self.root / "credentials_override.tf").write_text(
             f'provider "aws" {{\n  access_key = "{key}"\n  secret_key = "{secret}"\n}}\n'
         )
-        return run_terraform([*args, "-input=false", "-var", f"aws_endpoint_url={account.url}"], self.root, self.env)
-
-    def reset(self) -> None:
-        for state in self.root.glob("terraform.tfstate*"):
-            state.unlink()
+        env = {**self.env, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
+        if self.initialized_for is not account:  # a new account is a new backend endpoint
+            backend = {
+                "bucket": STATE_BUCKET,
+                "key": STATE_KEY,
+                "region": "us-east-1",
+                "use_lockfile": "true",
+                "endpoints": f'{{s3="{account.url}"}}',
+                "use_path_style": "true",
+                "skip_credentials_validation": "true",
+                "skip_requesting_account_id": "true",
+                "skip_metadata_api_check": "true",
+            }
+            options = [f"-backend-config={name}={value}" for name, value in backend.items()]
+            init = run_terraform(["init", "-input=false", "-reconfigure", *options], self.root, env)
+            if init.returncode != 0:
+                return init
+            self.initialized_for = account
+        return run_terraform([*args, "-input=false", "-var", f"aws_endpoint_url={account.url}"], self.root, env)
 
 
 @pytest.fixture(scope="module")
@@ -154,18 +183,22 @@ def _denied(result: subprocess.CompletedProcess[str]) -> bool:
 def test_the_apply_policy_applies_updates_and_destroys_and_the_plan_policy_only_plans(
     policies: dict[str, Any], local_env: LocalEnv, account_with: Any
 ) -> None:
-    local_env.reset()
     account = account_with(for_moto(policies["apply"]))
     applied = local_env.run(account, "apply", "apply", "-auto-approve")
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
+    keys = account.state_keys()
+    assert STATE_KEY in keys and f"{STATE_KEY}.tflock" not in keys, f"state written, lock released: {keys}"
 
     data = json.loads(local_env.tfvars.read_text())
     data["container_env"]["MAX_CONCURRENT_REQUESTS"] = "64"
     local_env.tfvars.write_text(json.dumps(data))
     planned = local_env.run(account, "plan", "plan", "-detailed-exitcode")
     assert planned.returncode == 2, planned.stdout[-3000:] + planned.stderr[-3000:]  # 2: a plan with changes
+    assert f"{STATE_KEY}.tflock" not in account.state_keys(), "the plan user released its lock"
     refused = local_env.run(account, "plan", "apply", "-auto-approve")
     assert _denied(refused), refused.stdout[-2000:] + refused.stderr[-2000:]
+    with pytest.raises(ClientError, match="AccessDenied"):
+        account.s3("plan").put_object(Bucket=STATE_BUCKET, Key=STATE_KEY, Body=b"{}")  # the state is not the lock
 
     updated = local_env.run(account, "apply", "apply", "-auto-approve")
     assert updated.returncode == 0, updated.stdout[-3000:] + updated.stderr[-3000:]
@@ -180,7 +213,6 @@ def test_every_apply_statement_is_needed(policies: dict[str, Any], local_env: Lo
     for sid in sids:
         if sid in NOT_ENFORCED_LOCALLY:
             continue
-        local_env.reset()
         account = account_with(for_moto(policies["apply"], without=sid))
         result = local_env.run(account, "apply", "apply", "-auto-approve")
         if not _denied(result):

@@ -84,6 +84,14 @@ def test_a_subject_any_branch_or_fork_could_match_is_refused(
     assert refused.returncode != 0 and message in " ".join(refused.stderr.split())
 
 
+def test_the_rehearsal_endpoint_can_only_be_loopback(bootstrap: Path, tf_env: dict[str, str]) -> None:
+    """aws_endpoint_url turns off credential checks for the local rehearsal: it must never point at a real host."""
+    refused = _plan(
+        bootstrap, tf_env, "github_repository=acme/llm-platform", "aws_endpoint_url=https://iam.amazonaws.com"
+    )
+    assert refused.returncode != 0 and "must be a loopback URL" in " ".join(refused.stderr.split())
+
+
 def test_a_bootstrap_outside_the_stacks_region_warns(bootstrap: Path, tf_env: dict[str, str]) -> None:
     planned = _plan(bootstrap, tf_env, "github_repository=acme/llm-platform", "stack_region=eu-west-1")
     assert planned.returncode == 0

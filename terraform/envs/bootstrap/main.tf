@@ -2,6 +2,22 @@
 # the two roles of .github/workflows/terraform.yml (docs/bootstrap.md). Everything else is made by the envs.
 provider "aws" {
   region = var.region
+
+  # aws_endpoint_url (the local control plane of `make up`): the rehearsal of docs/bootstrap.md with no AWS account.
+  # null everywhere else, which is the provider's default.
+  access_key                  = local.rehearsal ? "local" : null
+  secret_key                  = local.rehearsal ? "local" : null
+  skip_credentials_validation = local.rehearsal
+  skip_metadata_api_check     = local.rehearsal
+  skip_requesting_account_id  = local.rehearsal
+  s3_use_path_style           = local.rehearsal
+  endpoints {
+    iam = var.aws_endpoint_url
+    kms = var.aws_endpoint_url
+    s3  = var.aws_endpoint_url
+    sts = var.aws_endpoint_url
+  }
+
   default_tags {
     tags = { project = "sagemaker-llm-stack", component = "bootstrap", managed-by = "terraform" }
   }
@@ -14,6 +30,7 @@ data "aws_caller_identity" "current" {
 data "aws_partition" "current" {}
 
 locals {
+  rehearsal  = var.aws_endpoint_url != null
   account_id   = data.aws_caller_identity.current[0].account_id
   partition    = data.aws_partition.current.partition
   bucket_name  = coalesce(var.state_bucket_name, "sagemaker-llm-stack-tfstate-${local.account_id}")
@@ -92,7 +109,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
   rule {
     id     = "expire-replaced-state"
     status = "Enabled"
-    filter {}
+    filter {
+      prefix = "" # the whole bucket
+    }
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_state_days
     }

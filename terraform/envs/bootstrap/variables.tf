@@ -69,3 +69,14 @@ variable "noncurrent_state_days" {
     error_message = "noncurrent_state_days must be a whole number of at least 1."
   }
 }
+
+variable "aws_endpoint_url" {
+  description = "Rehearsal only: the local control plane (`make up`) to bootstrap instead of an AWS account; null: AWS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_endpoint_url == null || can(regex("^http://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|localhost|\\[::1\\]):[0-9]+$", coalesce(var.aws_endpoint_url, "-")))
+    error_message = "aws_endpoint_url must be a loopback URL such as http://127.0.0.1:5055 (the local rehearsal), or unset for AWS."
+  }
+}
