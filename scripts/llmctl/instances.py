@@ -5,8 +5,11 @@ Memory is the per-GPU total the serving frameworks size from: they multiply thei
 figure has been observed it is used (sources in docs/sizing.md); elsewhere nvidia-smi's total stands, marked below.
 The sagemaker SDK's instance_gpu_info.json covers only older families and rounds A10G up to 24576 MiB on some sizes;
 tests compare the two where both know a type.
-Every family here has NVMe instance storage, so SageMaker rejects VolumeSizeInGB for them (see the
-SDK's `volume_size_supported`); the instance store size is what bounds a Hub download instead.
+Every family here but p3 has NVMe instance storage, so SageMaker rejects VolumeSizeInGB for them (see the
+SDK's `volume_size_supported`); the instance store size is what bounds a Hub download instead. p3 has none: its
+weights go to an EBS ML storage volume, sized by render (1–512 GB).
+Host memory (GiB) is EC2's figure for the same instance type; inference components split it, and the vCPUs, between
+model copies.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Gpu:
         return self.compute_capability >= 8.9
 
 
+V100 = Gpu("NVIDIA V100 16GB", 16160, 7.0)  # nvidia-smi; torch's total not observed
 T4 = Gpu("NVIDIA T4", 15104, 7.5)  # torch: 14.75 GiB total (nvidia-smi 15360)
 A10G = Gpu("NVIDIA A10G", 22732, 8.6)  # torch: 22.20 GiB total (nvidia-smi 23028)
 L4 = Gpu("NVIDIA L4", 23034, 8.9)  # nvidia-smi; torch's total not observed
@@ -48,10 +52,16 @@ class InstanceType:
     gpu_count: int
     vcpus: int
     instance_store_gb: int
+    memory_gib: int
 
     @property
     def family(self) -> str:
         return self.name.split(".")[1]
+
+    @property
+    def ebs_only(self) -> bool:
+        """No instance store: SageMaker attaches an ML storage volume (VolumeSizeInGB) instead."""
+        return self.instance_store_gb == 0
 
     @property
     def total_gpu_mib(self) -> int:
@@ -102,6 +112,18 @@ _G_STORE = {
     },
 }
 _G_GPU = {"g5": A10G, "g6": L4, "g6e": L40S}
+# Host memory (GiB) per size: g5 and g6 alike, g6e twice theirs.
+_G_MEMORY = {
+    "xlarge": 16,
+    "2xlarge": 32,
+    "4xlarge": 64,
+    "8xlarge": 128,
+    "16xlarge": 256,
+    "12xlarge": 192,
+    "24xlarge": 384,
+    "48xlarge": 768,
+}
+_G_MEMORY_FACTOR = {"g5": 1, "g6": 1, "g6e": 2}
 
 
 def _build() -> dict[str, InstanceType]:
@@ -109,25 +131,32 @@ def _build() -> dict[str, InstanceType]:
     for family, gpu in _G_GPU.items():
         for size, (gpus, vcpus) in _G_SIZES.items():
             name = f"ml.{family}.{size}"
-            types[name] = InstanceType(name, gpu, gpus, vcpus, _G_STORE[family][size])
+            memory = _G_MEMORY[size] * _G_MEMORY_FACTOR[family]
+            types[name] = InstanceType(name, gpu, gpus, vcpus, _G_STORE[family][size], memory)
     g4dn = {
-        "xlarge": (1, 4, 125),
-        "2xlarge": (1, 8, 225),
-        "4xlarge": (1, 16, 225),
-        "8xlarge": (1, 32, 900),
-        "16xlarge": (1, 64, 900),
-        "12xlarge": (4, 48, 900),
+        "xlarge": (1, 4, 125, 16),
+        "2xlarge": (1, 8, 225, 32),
+        "4xlarge": (1, 16, 225, 64),
+        "8xlarge": (1, 32, 900, 128),
+        "16xlarge": (1, 64, 900, 256),
+        "12xlarge": (4, 48, 900, 192),
     }
-    for size, (gpus, vcpus, store) in g4dn.items():
-        types[f"ml.g4dn.{size}"] = InstanceType(f"ml.g4dn.{size}", T4, gpus, vcpus, store)
-    for name, gpu, store in [
-        ("ml.p4d.24xlarge", A100_40, 8000),
-        ("ml.p4de.24xlarge", A100_80, 8000),
-        ("ml.p5.48xlarge", H100, 30400),
-        ("ml.p5e.48xlarge", H200, 30400),
-        ("ml.p5en.48xlarge", H200, 30400),
+    for size, (gpus, vcpus, store, memory) in g4dn.items():
+        types[f"ml.g4dn.{size}"] = InstanceType(f"ml.g4dn.{size}", T4, gpus, vcpus, store, memory)
+    for size, (gpus, vcpus, memory) in {
+        "2xlarge": (1, 8, 61),
+        "8xlarge": (4, 32, 244),
+        "16xlarge": (8, 64, 488),
+    }.items():
+        types[f"ml.p3.{size}"] = InstanceType(f"ml.p3.{size}", V100, gpus, vcpus, 0, memory)
+    for name, gpu, store, memory in [
+        ("ml.p4d.24xlarge", A100_40, 8000, 1152),
+        ("ml.p4de.24xlarge", A100_80, 8000, 1152),
+        ("ml.p5.48xlarge", H100, 30400, 2048),
+        ("ml.p5e.48xlarge", H200, 30400, 2048),
+        ("ml.p5en.48xlarge", H200, 30400, 2048),
     ]:
-        types[name] = InstanceType(name, gpu, 8, 96 if name.startswith("ml.p4") else 192, store)
+        types[name] = InstanceType(name, gpu, 8, 96 if name.startswith("ml.p4") else 192, store, memory)
     return types
 
 
@@ -151,7 +180,7 @@ def get_instance(name: str) -> InstanceType:
         )
     hint = close_matches(normalized, list(INSTANCE_TYPES))
     raise LlmctlError(
-        f"{name} is not a SageMaker GPU instance type this tool knows (g4dn, g5, g6, g6e, p4d, p4de, p5, "
+        f"{name} is not a SageMaker GPU instance type this tool knows (g4dn, g5, g6, g6e, p3, p4d, p4de, p5, "
         f"p5e, p5en).{hint}"
     )
 

@@ -25,6 +25,24 @@ def as_env(result: RenderResult) -> str:
     return "".join(f"{key}={shlex.quote(value)}\n" for key, value in sorted(result.env.items()))
 
 
+def _copy_rows(result: RenderResult) -> list[tuple[str, str]]:
+    copies = result.copies
+    assert copies is not None
+    needs = copies.compute_requirements()
+    return [
+        (
+            "copies per instance",
+            f"{copies.per_instance}, limited by {copies.limited_by} ({copies.by_gpus} by GPUs, "
+            f"{copies.by_cpu_cores} by CPU cores, {copies.by_memory} by host memory)",
+        ),
+        (
+            "each copy asks for",
+            f"{needs['NumberOfAcceleratorDevicesRequired']} GPU(s), {needs['NumberOfCpuCoresRequired']} CPU cores, "
+            f"{needs['MinMemoryRequiredInMb']:,} MB host memory",
+        ),
+    ]
+
+
 def print_table(result: RenderResult, console: Console) -> None:
     s, plan, inst = result.sizing, result.plan, result.instance
     summary = Table(title=f"{result.arch.name} on {inst.name} ({result.request.backend})", show_header=False)
@@ -48,6 +66,7 @@ def print_table(result: RenderResult, console: Console) -> None:
             f"{result.startup.model_data_download_timeout_s} s",
         ),
         ("image", result.image_uri),
+        *(_copy_rows(result) if result.copies is not None else []),
         *(
             [
                 (

@@ -12,6 +12,8 @@ from . import lora
 from .backends import BACKENDS, Backend, RenderPlan
 from .backends.base import FLOAT16_ONLY_QUANTIZE
 from .backends.tgi import TgiBackend
+from .copies import HOST_RESERVE_MIB, HOST_RESERVE_VCPUS, Copies
+from .copies import fit as fit_copies
 from .errors import LlmctlError
 from .images import resolve_image_uri
 from .instances import InstanceType, by_size, get_instance
@@ -34,6 +36,7 @@ KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):[0-9]{12}:
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".gz")
 WEIGHT_FILE_SUFFIXES = (".safetensors", ".bin", ".json", ".pt", ".gguf")
 MAX_ALTERNATIVES_TRIED = 12
+MAX_VOLUME_GB = 512  # ProductionVariant VolumeSizeInGB: 1–512
 TGI_KV_CACHE_DTYPE = {"fp8": "fp8_e4m3fn", "fp8_e4m3fn": "fp8_e4m3fn", "fp8_e5m2": "fp8_e5m2"}
 
 
@@ -51,6 +54,7 @@ class RenderRequest:
     max_input_tokens: int | None = None
     max_total_tokens: int | None = None
     num_gpus: int | None = None
+    gpus_per_copy: int | None = None  # inference-component copies (llmctl.copies): tensor parallel per copy
     region: str = "us-east-1"
     image_version: str | None = None
     image_uri: str | None = None
@@ -77,6 +81,8 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
     hourly_usd: float | None = None  # on-demand, from llmctl's price table; None: not priced for this region
     adapters: tuple[lora.Adapter, ...] = ()
+    volume_size_in_gb: int | None = None  # an ML storage volume: only instance types without instance storage
+    copies: Copies | None = None  # --gpus-per-copy: copies per instance and each copy's compute requirements
 
     def to_dict(self) -> dict[str, Any]:
         s = self.sizing
@@ -116,6 +122,18 @@ class RenderResult:
             "model_data_download_timeout_in_seconds": self.startup.model_data_download_timeout_s,
             "disk_required_gb": self.startup.disk_required_gb,
             "instance_store_gb": self.instance.instance_store_gb,
+            "volume_size_in_gb": self.volume_size_in_gb,
+            "copies": None
+            if self.copies is None
+            else {
+                "per_instance": self.copies.per_instance,
+                "limited_by": self.copies.limited_by,
+                "by_gpus": self.copies.by_gpus,
+                "by_cpu_cores": self.copies.by_cpu_cores,
+                "by_memory": self.copies.by_memory,
+                "idle_gpus": self.copies.idle_gpus,
+                "compute_resource_requirements": self.copies.compute_requirements(),
+            },
             "env": self.env,
             "notes": self.notes,
             "warnings": self.warnings,
@@ -205,27 +223,31 @@ def _no_kv_replication(backend: Backend) -> str:
 
 def _resolve_tp(req: RenderRequest, arch: ModelArch, instance: InstanceType, backend: Backend, notes: list[str]) -> int:
     valid = valid_tp_degrees(arch, instance.gpu_count, backend.replicates_kv_heads)
-    if req.num_gpus is None:
+    asked, flag = (
+        (req.gpus_per_copy, "--gpus-per-copy") if req.gpus_per_copy is not None else (req.num_gpus, "--num-gpus")
+    )
+    if asked is None:
         tp = choose_tp(arch, instance, backend.replicates_kv_heads)
         if tp < instance.gpu_count:
             notes.append(
                 f"{arch.name}'s {arch.num_attention_heads} heads / {arch.num_kv_heads} KV heads cannot be split "
                 f"{instance.gpu_count} ways by {backend.name}: "
-                f"{instance.gpu_count - tp} of {instance.gpu_count} GPUs stay idle"
+                f"{instance.gpu_count - tp} of {instance.gpu_count} GPUs stay idle; --gpus-per-copy {tp} puts "
+                f"{instance.gpu_count // tp} copies on each instance of an inference-component endpoint"
             )
         return tp
-    if req.num_gpus < 1 or req.num_gpus > instance.gpu_count:
+    if asked < 1 or asked > instance.gpu_count:
         raise LlmctlError(
-            f"--num-gpus {req.num_gpus} is outside 1..{instance.gpu_count}, the GPUs on {instance.name}; "
+            f"{flag} {asked} is outside 1..{instance.gpu_count}, the GPUs on {instance.name}; "
             f"use one of {', '.join(map(str, valid))}."
         )
-    if req.num_gpus not in valid:
+    if asked not in valid:
         raise LlmctlError(
-            f"--num-gpus {req.num_gpus} does not divide {arch.name}'s {arch.num_attention_heads} attention heads "
+            f"{flag} {asked} does not divide {arch.name}'s {arch.num_attention_heads} attention heads "
             f"and {arch.num_kv_heads} KV heads{_no_kv_replication(backend)}; "
             f"use one of {', '.join(map(str, valid))}."
         )
-    return req.num_gpus
+    return asked
 
 
 def _resolve_tokens(req: RenderRequest, arch: ModelArch) -> tuple[int, int]:
@@ -362,14 +384,63 @@ def _suggestions(inputs: SizingInputs, backend: Backend, region: str, req: Rende
 
 def _not_fit_error(sizing: Sizing, backend: Backend, req: RenderRequest) -> LlmctlError:
     i = sizing.inputs
+    advice = _copy_suggestions(i, backend) if req.gpus_per_copy is not None else ""
+    advice = advice or _suggestions(i, backend, req.region, req)
     need_kv = i.max_total_tokens * sizing.kv_cache_bytes_per_token_per_gpu / MIB
     return LlmctlError(
         f"{i.arch.name} does not fit on {i.instance.name} with {backend.name}: each of {i.tensor_parallel_degree} "
         f"GPU(s) needs {_gib(sizing.weights_mib_per_gpu)} of weights + {_gib(need_kv)} of KV cache for one "
         f"{i.max_total_tokens}-token sequence + {_gib(sizing.activation_mib_per_gpu + sizing.overhead_mib_per_gpu)} "
         f"reserve but has {_gib(sizing.usable_mib_per_gpu)} usable (short by "
-        f"{_gib(sizing.shortfall_mib_per_gpu)}); {_suggestions(i, backend, req.region, req)}."
+        f"{_gib(sizing.shortfall_mib_per_gpu)}); {advice}."
     )
+
+
+def _fit_copies(req: RenderRequest, instance: InstanceType, tp: int, sizing: Sizing, notes: list[str]) -> Copies | None:
+    if req.gpus_per_copy is None:
+        if req.num_gpus is not None and tp < instance.gpu_count:
+            notes.append(
+                f"--num-gpus {tp} leaves {instance.gpu_count - tp} of {instance.gpu_count} paid GPUs on "
+                f"{instance.name} idle: a real-time endpoint runs one model server per instance; --gpus-per-copy "
+                f"{tp} serves {instance.gpu_count // tp} copies per instance on an inference-component endpoint"
+            )
+        return None
+    copies = fit_copies(instance, tp, sizing.weight_bytes)
+    if copies.per_instance == 0:
+        free_gib = (instance.memory_gib * 1024 - HOST_RESERVE_MIB) // 1024
+        raise LlmctlError(
+            f"one copy of {sizing.inputs.arch.name} needs {copies.cpu_cores_needed} CPU cores and "
+            f"{copies.memory_mib_needed // 1024} GiB of host memory, but {instance.name} offers "
+            f"{instance.vcpus - HOST_RESERVE_VCPUS} cores and {free_gib} GiB after SageMaker's share "
+            "(docs/sizing.md, copies); choose a larger size of the family."
+        )
+    notes.append(
+        f"{copies.per_instance} copies of {tp} GPU(s) per {instance.name} (limited by {copies.limited_by}: "
+        f"{copies.by_gpus} by GPUs, {copies.by_cpu_cores} by CPU cores, {copies.by_memory} by host memory)"
+        + (f"; {copies.idle_gpus} GPU(s) stay idle" if copies.idle_gpus else "")
+    )
+    return copies
+
+
+def _copy_suggestions(inputs: SizingInputs, backend: Backend) -> str:
+    """Where copies of this size would fit instead: more GPUs per copy here, or another instance type."""
+    arch, instance, tp = inputs.arch, inputs.instance, inputs.tensor_parallel_degree
+    parts = []
+    for wider in valid_tp_degrees(arch, instance.gpu_count, backend.replicates_kv_heads):
+        wide = size(replace(inputs, tensor_parallel_degree=wider))
+        if wider > tp and wide.fits:
+            count = fit_copies(instance, wider, wide.weight_bytes).per_instance
+            parts.append(f"with --gpus-per-copy {wider}, {count} copies fit on {instance.name}")
+            break
+    wanted = instance.gpu_count // tp
+    for other in by_size():
+        if other.gpu_count < wanted * tp or backend.check_image("", other.gpu) is not None:
+            continue
+        other_size = size(replace(inputs, instance=other))
+        if other_size.fits and fit_copies(other, tp, other_size.weight_bytes).per_instance >= wanted:
+            parts.append(f"{other.name} ({other.gpu_count}× {other.gpu.model}) fits {wanted} copies of {tp} GPU(s)")
+            break
+    return "; ".join(parts)
 
 
 def _parse_s3_uri(uri: str | None) -> str | None:
@@ -420,6 +491,11 @@ def render(req: RenderRequest) -> RenderResult:
     backend = BACKENDS.get(req.backend)
     if backend is None:
         raise LlmctlError(f"--backend {req.backend} is unknown; use one of {', '.join(BACKENDS)}.")
+    if req.num_gpus is not None and req.gpus_per_copy is not None:
+        raise LlmctlError(
+            "--num-gpus and --gpus-per-copy both set the GPUs of one model server; pass --gpus-per-copy alone for "
+            "inference-component copies, or --num-gpus alone for a real-time endpoint."
+        )
     if req.memory_utilization is not None and not 0.1 <= req.memory_utilization <= 1.0:
         raise LlmctlError(f"--memory-utilization {req.memory_utilization} must be between 0.1 and 1.0.")
     s3_uri = _parse_s3_uri(req.model_s3_uri)
@@ -474,9 +550,10 @@ def render(req: RenderRequest) -> RenderResult:
     if not sizing.fits:
         raise _not_fit_error(sizing, backend, req)
     si = sizing.inputs
+    copies = _fit_copies(req, instance, tp, sizing, notes)
     hourly_usd = hourly(price_table(), req.region, instance.name)
     best = None
-    if hourly_usd is not None and req.suggest_cheaper and req.num_gpus is None:
+    if hourly_usd is not None and req.suggest_cheaper and req.num_gpus is None and req.gpus_per_copy is None:
         best = cheaper_alternative(req, si, backend, hourly_usd)
     if best is not None and hourly_usd is not None:
         notes.append(
@@ -521,7 +598,16 @@ def render(req: RenderRequest) -> RenderResult:
             f"{startup.container_startup_health_check_timeout_s} s to fit the AWS provider's 60-minute wait "
             "(less than the usual 1.5× margin)"
         )
-    if startup.disk_required_gb > instance.instance_store_gb:
+    volume_size_in_gb = None
+    if instance.ebs_only:
+        if startup.disk_required_gb > MAX_VOLUME_GB:
+            raise LlmctlError(
+                f"{arch.name}'s checkpoint needs about {startup.disk_required_gb} GB of disk, more than the "
+                f"{MAX_VOLUME_GB} GB ML storage volume SageMaker attaches to {instance.name}; choose an instance "
+                "type with NVMe instance storage (g5, g6, g6e, p4d, p5)."
+            )
+        volume_size_in_gb = startup.disk_required_gb
+    elif startup.disk_required_gb > instance.instance_store_gb:
         raise LlmctlError(
             f"{arch.name}'s checkpoint needs about {startup.disk_required_gb} GB of disk but {instance.name} has "
             f"{instance.instance_store_gb} GB of instance storage; choose a larger size of the family."
@@ -534,5 +620,18 @@ def render(req: RenderRequest) -> RenderResult:
             '--model-s3-uri s3://<bucket>/models/<name>/ (docs/deploy.md, "Gated models").'
         )
     return RenderResult(
-        req, arch, instance, sizing, plan, env, image_uri, startup, notes, warnings, hourly_usd, adapters
+        req,
+        arch,
+        instance,
+        sizing,
+        plan,
+        env,
+        image_uri,
+        startup,
+        notes,
+        warnings,
+        hourly_usd,
+        adapters,
+        volume_size_in_gb,
+        copies,
     )

@@ -35,8 +35,8 @@ def tfvars(result: RenderResult) -> dict[str, Any]:
         "model_data_kms_key_arn": result.request.model_s3_kms_key_arn,
         "container_startup_health_check_timeout_in_seconds": result.startup.container_startup_health_check_timeout_s,
         "model_data_download_timeout_in_seconds": result.startup.model_data_download_timeout_s,
-        # Every supported GPU family has NVMe instance storage, where SageMaker rejects VolumeSizeInGB.
-        "volume_size_in_gb": None,
+        # Only for types without instance storage (p3): SageMaker rejects VolumeSizeInGB where there is NVMe.
+        "volume_size_in_gb": result.volume_size_in_gb,
         "llm_render": {
             "schema_version": SCHEMA_VERSION,
             "llmctl_version": __version__,

@@ -75,6 +75,13 @@ class TgiBackend:
     detects_prequantized: frozenset[str] = frozenset()  # render names the method; TGI accepts it either way
 
     def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
+        if gpu.compute_capability < 7.5:
+            # layers/attention/cuda.py: without flash attention, "GPU with CUDA capability 7 0 is not supported".
+            return (
+                f"TGI cannot serve on {gpu.model} (compute capability {gpu.compute_capability}): its flash-attention "
+                "kernels need 7.5 or newer in every image version; choose an ml.g5, g6 or g6e instance, or "
+                "--backend vllm, whose kernels are built for 7.0."
+            )
         found = _TGI_TAG_VERSION.search(image_uri)
         if gpu.compute_capability >= 8.0 or found is None:
             return None

@@ -53,7 +53,7 @@ class VllmBackend:
         return None  # the images llmctl resolves for this backend all postdate the models it catalogs
 
     def check_image(self, image_uri: str, gpu: Gpu) -> str | None:
-        # vLLM's Dockerfile keeps 7.5 in torch_cuda_arch_list: every GPU in the instance table is a build target.
+        # vLLM's Dockerfile keeps 7.0 and 7.5 in torch_cuda_arch_list: every GPU in the instance table is a target.
         return None
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:

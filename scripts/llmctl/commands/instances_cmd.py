@@ -27,7 +27,8 @@ def instances_cmd(as_json: bool) -> None:
             "gpu_count": t.gpu_count,
             "gpu_memory_mib": t.gpu.memory_mib,
             "vcpus": t.vcpus,
-            "instance_store_gb": t.instance_store_gb,
+            "memory_gib": t.memory_gib,
+            "instance_store_gb": t.instance_store_gb,  # 0: an ML storage volume instead (p3)
         }
         for t in by_size()
     ]
@@ -35,7 +36,7 @@ def instances_cmd(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="SageMaker GPU instance types")
-    for column in ("instance_type", "gpu", "gpu_count", "gpu_memory_mib", "vcpus", "instance_store_gb"):
+    for column in rows[0]:
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))

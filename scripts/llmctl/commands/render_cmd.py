@@ -66,6 +66,11 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-input-tokens", type=int, help="Longest prompt accepted.")
 @click.option("--max-total-tokens", type=int, help="Longest prompt + generation (default min(context, 8192)).")
 @click.option("--num-gpus", type=int, help="Force the tensor-parallel degree (default: all GPUs the heads allow).")
+@click.option(
+    "--gpus-per-copy",
+    type=int,
+    help="Size inference-component copies of this many GPUs each; reports how many fit per instance and why.",
+)
 @click.option("--memory-utilization", type=float, help="Fraction of each GPU's memory to plan for (default 0.9).")
 @click.option("--trust-remote-code", is_flag=True, help="Let the container run the model repo's code.")
 @click.option(
@@ -103,6 +108,7 @@ def render_cmd(
     max_input_tokens: int | None,
     max_total_tokens: int | None,
     num_gpus: int | None,
+    gpus_per_copy: int | None,
     memory_utilization: float | None,
     trust_remote_code: bool,
     env_set: tuple[str, ...],
@@ -121,9 +127,15 @@ def render_cmd(
       llmctl render meta-llama/Llama-3.1-70B-Instruct -i ml.p4d.24xlarge --format json
       llmctl render Qwen/Qwen2.5-7B-Instruct -i ml.g6.xlarge -b vllm \\
           --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json
+      llmctl render meta-llama/Llama-3.1-8B-Instruct -i ml.g5.12xlarge --gpus-per-copy 1   # copies per instance
     """
     if as_json:
         fmt = "json"
+    if fmt == "tfvars" and gpus_per_copy is not None:
+        raise LlmctlError(
+            "--gpus-per-copy sizes inference-component copies, which the Terraform stack cannot deploy yet; "
+            "use --format table or json to size them, and render the tfvars without it."
+        )
     if fmt == "tfvars" and out is not None:
         tfvars.check_out_path(out)
     request = RenderRequest(
@@ -141,6 +153,7 @@ def render_cmd(
         max_input_tokens=max_input_tokens,
         max_total_tokens=max_total_tokens,
         num_gpus=num_gpus,
+        gpus_per_copy=gpus_per_copy,
         region=region,
         image_version=image_version,
         image_uri=image_uri,
