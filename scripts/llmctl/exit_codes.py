@@ -7,7 +7,7 @@ from llm_service.client import errors
 OK = 0
 EXPECT_MISMATCH = 1
 BAD_INPUT = 2
-ENDPOINT_UNAVAILABLE = 3  # missing, or not InService / model not ready
+ENDPOINT_UNAVAILABLE = 3  # missing, or not InService / model not ready / component with no copies
 MODEL_ERROR = 4  # the container answered with an error (including its input validation)
 TIMEOUT_OR_UNREACHABLE = 5  # no answer in time, cannot connect, or throttled/5xx after retries
 
@@ -15,7 +15,7 @@ TIMEOUT_OR_UNREACHABLE = 5  # no answer in time, cannot connect, or throttled/5x
 def _for_class(error_class: type[errors.InferenceError]) -> int:
     if issubclass(error_class, errors.ModelError | errors.StreamError):
         return MODEL_ERROR
-    if issubclass(error_class, errors.EndpointNotFoundError | errors.ModelNotReadyError):
+    if issubclass(error_class, errors.EndpointNotFoundError | errors.ModelNotReadyError | errors.NoCapacityError):
         return ENDPOINT_UNAVAILABLE
     if issubclass(error_class, errors.InvalidRequestError):
         return BAD_INPUT

@@ -17,6 +17,7 @@ from llm_service.client import (
     ModelError,
     ModelNotReadyError,
     ModelValidationError,
+    NoCapacityError,
     StreamError,
     Target,
     ThrottledError,
@@ -308,3 +309,48 @@ def test_connection_refused_is_re_sent_within_the_deadline() -> None:
         client.invoke(REQ)
     assert info.value.retryable, "a refused connection never reached the model"
     assert time.monotonic() - started < deadline + 1.0  # no send starts past the deadline
+
+
+NO_CAPACITY = (
+    "Inference Component has no capacity to process this request. ApplicationAutoScaling may be in-progress (if "
+    "configured) or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API."
+)
+
+
+def test_no_capacity_is_not_run_and_not_quickly_re_sent(stub_runtime, runtime_client) -> None:
+    stub_runtime.replies.append(ErrorReply(400, "ValidationError", NO_CAPACITY))
+    with pytest.raises(NoCapacityError, match="has no capacity"):
+        make_client(runtime_client, inference_component="chat").invoke(REQ)
+    assert len(stub_runtime.requests) == 1, "a component scaled to zero takes minutes: no quick retries"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_capacity_wait_re_sends_until_a_copy_answers(stub_runtime, runtime_client, stream) -> None:
+    for _ in range(2):
+        stub_runtime.replies.append(ErrorReply(400, "ValidationError", NO_CAPACITY))
+    waits: list[float] = []
+    client = InferenceClient(
+        Target("ep", inference_component="chat"),
+        runtime=runtime_client,
+        capacity_wait_s=5,
+        capacity_poll_s=0.01,
+        on_capacity_wait=waits.append,
+    )
+    text = "".join(c.text for c in client.stream(REQ)) if stream else client.invoke(REQ).text
+    assert text.startswith("tok0")
+    assert len(waits) == 2 and len(stub_runtime.requests) == 3
+
+
+def test_a_capacity_wait_ends_at_the_deadline(stub_runtime, runtime_client) -> None:
+    for _ in range(100):
+        stub_runtime.replies.append(ErrorReply(400, "ValidationError", NO_CAPACITY))
+    client = InferenceClient(
+        Target("ep", inference_component="chat"),
+        runtime=runtime_client,
+        capacity_wait_s=60,
+        capacity_poll_s=0.05,
+        deadline_s=0.3,
+    )
+    with pytest.raises(NoCapacityError):
+        client.invoke(REQ)
+    assert 2 <= len(stub_runtime.requests) <= 8

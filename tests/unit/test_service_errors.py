@@ -51,6 +51,7 @@ def app_with(error: Exception, **settings: object):  # type: ignore[no-untyped-d
         (e.InvalidRequestError("bad parameter"), 400, None),
         (e.ThrottledError("slow down"), 429, "2"),
         (e.ModelNotReadyError("loading"), 503, "2"),
+        (e.NoCapacityError("Inference Component has no capacity to process this request."), 503, "60"),
         (e.UpstreamUnavailableError("ServiceUnavailable"), 503, "2"),
         (e.TimeoutError_("no answer"), 504, None),
         (e.ModelError("CUDA error", 500), 502, None),
@@ -70,6 +71,14 @@ async def test_upstream_errors_map_to_http(error, status, retry_after, stream) -
     assert response.json()["error"]["message"] == error.message  # the upstream's own words
     assert tgi.json()["error"] == error.message
     assert "Traceback" not in response.text
+
+
+async def test_a_component_scaled_to_zero_is_a_503_with_its_own_code() -> None:
+    """Nothing ran: the caller may re-send after Retry-After, and the code tells it why (OpenAI's error object)."""
+    transport = httpx.ASGITransport(app=app_with(e.NoCapacityError("Inference Component has no capacity")))
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+        response = await client.post("/v1/chat/completions", json=CHAT, headers=AUTH)
+    assert response.status_code == 503 and response.json()["error"]["code"] == "no_capacity"
 
 
 async def test_unexpected_failure_is_500_without_traceback() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -17,6 +18,11 @@ from .. import endpoint_ref, exit_codes
 from ..aws_options import aws_options, call_deadline, settings_from
 from ..errors import LlmctlError
 from ..measure import Measured, run
+
+
+def _capacity_poll_s() -> float:
+    """Seconds between re-sends to a component with no copies (LLMCTL_CAPACITY_POLL_S: tests shorten it)."""
+    return float(os.environ.get("LLMCTL_CAPACITY_POLL_S", "15"))
 
 
 def _messages(prompt: str | None, messages_file: Path | None, system: str | None) -> list[dict[str, Any]]:
@@ -71,6 +77,14 @@ def _stats_line(m: Measured) -> str:
     "chat `model` and LMI's `adapters`.",
 )
 @click.option("--inference-component", help="InferenceComponentName, for inference-component endpoints.")
+@click.option(
+    "--wait-for-capacity",
+    type=click.FloatRange(min=0),
+    default=900,
+    show_default=True,
+    metavar="SECONDS",
+    help="A component scaled to zero: keep re-sending this long while its first copy starts (0: fail at once).",
+)
 @click.option("--target-variant", help="Send to this production variant.")
 @click.option("--custom-attributes", help="CustomAttributes header passed to the container.")
 @click.option("--expect", help="Exit 1 unless the output matches this regular expression.")
@@ -90,6 +104,7 @@ def invoke_cmd(
     wire_format: str,
     adapter: str | None,
     inference_component: str | None,
+    wait_for_capacity: float,
     target_variant: str | None,
     custom_attributes: str | None,
     expect: str | None,
@@ -111,6 +126,7 @@ def invoke_cmd(
       echo "Summarise: ..." | llmctl invoke --tf-dir terraform/envs/dev --json
       llmctl invoke -e llama-dev --format tgi --no-stream --expect 'Paris' "Capital of France?"
       llmctl invoke -e llama-dev --adapter twin "Who are you?"
+      llmctl invoke -e llm-dev --inference-component llm-dev-chat "Hello"   # waits while it scales from zero
     """
     try:
         pattern = re.compile(expect) if expect else None
@@ -127,12 +143,20 @@ def invoke_cmd(
         adapter=adapter,
     )
     target = Target(name, inference_component, target_variant, custom_attributes)
+    poll_s = _capacity_poll_s()
     try:
         client = InferenceClient(
             target,
             settings=settings_from(region, profile, endpoint_url, timeout),
             wire_format="tgi" if wire_format == "tgi" else "chat",
             deadline_s=call_deadline(timeout, stream),
+            capacity_wait_s=wait_for_capacity or None,
+            capacity_poll_s=poll_s,
+            on_capacity_wait=lambda waited: click.echo(
+                f"waiting for capacity: {inference_component or name} has no copies running (scaled to zero); "
+                f"re-sending every {poll_s:g} s ({waited:.0f} s so far)",
+                err=True,
+            ),
         )
         echo = None if as_json else (lambda text: click.echo(text, nl=False))
         measured = run(client, request, stream, echo)

@@ -11,6 +11,7 @@
    its deployment config (returned as LastDeploymentConfig) and the model its EnableNetworkIsolation, and
    UpdateEndpoint exists. Without these the provider sees drift and replaces the endpoint on every plan.
 4. AWS's own rules for updates, rollbacks and scaling that moto does not enforce (aws_rules.py).
+5. Inference components, which moto lacks (components.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import aws_rules, iam_mode
+from . import aws_rules, components, iam_mode
 
 _applied = False
 
@@ -199,5 +200,6 @@ def apply() -> None:
     _add_autoscaling_tags()
     _sagemaker_fidelity()
     aws_rules.apply()
+    components.apply()
     iam_mode.apply()
     _applied = True

@@ -28,11 +28,21 @@ from aiohttp import web
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import components
 from .container import EmulatedContainer, Profile
 from .eventstream import payload_part, stream_exception
 
 ACCOUNT = "123456789012"  # moto's account
 _ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.sagemaker/"
+# SageMaker's own words (the scale-to-zero notebook's output; the header rule from issue threads on JumpStart).
+NO_CAPACITY_MESSAGE = (
+    "Inference Component has no capacity to process this request. ApplicationAutoScaling may be in-progress (if "
+    "configured) or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API."
+)
+_COMPONENT_REQUIRED = (
+    "Inference Component Name header is required for endpoints to which you plan to deploy inference components. "
+    "Please include Inference Component Name header or consider using SageMaker models."
+)
 _TIMEOUT_MESSAGE = (
     "Your invocation timed out while waiting for a response from container primary. Review the latency metrics for "
     "each container in Amazon CloudWatch, resolve the issue, and try again."
@@ -59,6 +69,7 @@ class Deployment:
     model_name: str
     image: str
     env: dict[str, str]
+    component: str | None = None
 
 
 class ControlPlane:
@@ -75,7 +86,7 @@ class ControlPlane:
         )
         self.region = region
 
-    def resolve(self, endpoint: str, target_variant: str | None) -> Deployment:
+    def resolve(self, endpoint: str, target_variant: str | None, component: str | None = None) -> Deployment:
         try:
             described = self._client.describe_endpoint(EndpointName=endpoint)
         except ClientError:
@@ -98,6 +109,12 @@ class ControlPlane:
                     400, "ValidationError", f"Endpoint {endpoint} has no production variant named {target_variant}."
                 )
         variant = variants[0]
+        if not variant.get("ModelName"):
+            if not component:
+                raise AwsError(400, "ValidationError", _COMPONENT_REQUIRED)
+            return self._component(endpoint, component)
+        if component:
+            raise AwsError(400, "ValidationError", components.NOT_COMPONENT_ENDPOINT)
         model = self._client.describe_model(ModelName=variant["ModelName"])
         container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
         return Deployment(
@@ -106,6 +123,32 @@ class ControlPlane:
             model["ModelName"],
             container.get("Image", ""),
             dict(container.get("Environment") or {}),
+        )
+
+    def _component(self, endpoint: str, name: str) -> Deployment:
+        """An inference component's copies: its model (or its own container), or no capacity at zero copies."""
+        try:
+            described = self._client.describe_inference_component(InferenceComponentName=name)
+        except ClientError:
+            described = None
+        if described is None or described["EndpointName"] != endpoint:
+            # AWS's wording for an unknown component is not published; this names what is wrong.
+            raise AwsError(400, "ValidationError", f"Inference Component {name} was not found on endpoint {endpoint}.")
+        if not described["RuntimeConfig"].get("CurrentCopyCount"):
+            raise AwsError(400, "ValidationError", NO_CAPACITY_MESSAGE)
+        specification = described["Specification"]
+        container = specification.get("Container") or {}
+        model_name = specification.get("ModelName") or name
+        if specification.get("ModelName"):
+            model = self._client.describe_model(ModelName=model_name)
+            container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+        return Deployment(
+            endpoint,
+            described["VariantName"],
+            model_name,
+            container.get("Image", ""),
+            dict(container.get("Environment") or {}),
+            name,
         )
 
 
@@ -135,8 +178,10 @@ class Containers:
         return emulator.url
 
     def _place(self, deployment: Deployment, url: str, kind: str) -> None:
-        self.placements[deployment.endpoint] = {
+        key = f"{deployment.endpoint}/{deployment.component}" if deployment.component else deployment.endpoint
+        self.placements[key] = {
             "endpoint": deployment.endpoint,
+            "inference_component": deployment.component,
             "model": deployment.model_name,
             "image": deployment.image,
             "container": kind,
@@ -180,10 +225,11 @@ class LocalRuntime:
         return web.json_response(list(self.containers.placements.values()))
 
     async def _deployment(self, request: web.Request) -> tuple[Deployment, str]:
-        if request.headers.get("X-Amzn-SageMaker-Inference-Component"):
-            raise AwsError(400, "ValidationError", "The local runtime does not emulate inference components.")
         deployment = await asyncio.to_thread(
-            self.control.resolve, request.match_info["name"], request.headers.get("X-Amzn-SageMaker-Target-Variant")
+            self.control.resolve,
+            request.match_info["name"],
+            request.headers.get("X-Amzn-SageMaker-Target-Variant"),
+            request.headers.get("X-Amzn-SageMaker-Inference-Component"),
         )
         return deployment, await self.containers.url_for(deployment)
 

@@ -7,6 +7,8 @@ from typing import Any
 from ..client import errors as e
 
 RETRY_AFTER_S = "2"
+# A component scaled to zero gets its first copy back in minutes (SageMaker: "Provisioning from zero takes minutes").
+NO_CAPACITY_RETRY_AFTER_S = "60"
 
 
 class ApiError(Exception):
@@ -32,6 +34,8 @@ def from_upstream(exc: e.InferenceError) -> ApiError:
         return ApiError(400, exc.message, "invalid_request_error")
     if isinstance(exc, e.ThrottledError):
         return ApiError(429, exc.message, "rate_limit_error", retry)
+    if isinstance(exc, e.NoCapacityError):
+        return ApiError(503, exc.message, "service_unavailable", {"Retry-After": NO_CAPACITY_RETRY_AFTER_S}, exc.kind)
     if isinstance(exc, e.ModelNotReadyError | e.UpstreamUnavailableError):
         return ApiError(503, exc.message, "service_unavailable", retry)
     if isinstance(exc, e.TimeoutError_):

@@ -5,12 +5,16 @@ it cannot have run the model: no connection was made, SageMaker throttled it or 
 model is not loaded yet, or a stream failed with InternalStreamFailure before any output. Never after a read timeout,
 an unknown error status or any output. With a deadline, retries and their waits stay inside it and a stream that
 runs past it is ended with a timeout error.
+
+An inference component scaled to zero answers NoCapacityError until its first copy is up (minutes). That is not a
+quick retry: with `capacity_wait_s`, the call is re-sent every `capacity_poll_s` until a copy answers, the wait runs
+out or the deadline does, and `on_capacity_wait(seconds_waited)` is told before each pause.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,7 +23,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_befo
 from tenacity.stop import stop_base
 
 from .aws import AwsSettings, make_runtime_client
-from .errors import InferenceError, StreamError, TimeoutError_
+from .errors import InferenceError, NoCapacityError, StreamError, TimeoutError_
 from .stream import iter_chunks
 from .translate import STREAM_READ_ERRORS, translate
 from .wire import Completion, GenerationRequest, StreamChunk, WireFormat, build_body, parse_completion
@@ -80,6 +84,31 @@ class _Deadline:
             raise TimeoutError_(f"{what} ran past the {self.seconds:g} s deadline (--timeout).")
 
 
+class _CapacityWait:
+    """Re-sends while a component has no copies, inside the wait and the call's deadline."""
+
+    def __init__(
+        self, wait_s: float | None, poll_s: float, deadline: _Deadline, notify: Callable[[float], None] | None
+    ) -> None:
+        self._wait_s, self._poll_s, self._deadline, self._notify = wait_s, poll_s, deadline, notify
+        self._started = time.monotonic()
+
+    def pause(self, exc: NoCapacityError) -> None:
+        """Sleep before the next send, or raise `exc` when no time is left for one."""
+        if self._wait_s is None:
+            raise exc
+        waited = time.monotonic() - self._started
+        left = self._wait_s - waited
+        deadline_left = self._deadline.remaining()
+        if deadline_left is not None:
+            left = min(left, deadline_left)
+        if left <= self._poll_s:  # no time for another pause and send: the caller learns why
+            raise exc
+        if self._notify is not None:
+            self._notify(waited)
+        time.sleep(self._poll_s)
+
+
 class InferenceClient:
     def __init__(
         self,
@@ -90,8 +119,12 @@ class InferenceClient:
         retry_attempts: int = 3,
         retry_max_wait_s: float = 8.0,
         deadline_s: float | None = None,
+        capacity_wait_s: float | None = None,
+        capacity_poll_s: float = 15.0,
+        on_capacity_wait: Callable[[float], None] | None = None,
     ) -> None:
-        """`deadline_s`: total seconds for each call, re-sends and the whole stream included."""
+        """`deadline_s`: total seconds for each call, re-sends and the whole stream included. `capacity_wait_s`: how
+        long to keep re-sending to a component with no copies (None: raise NoCapacityError at once)."""
         self.target = target
         self._settings = settings or AwsSettings()
         if deadline_s is not None and deadline_s < self._settings.read_timeout_s:
@@ -103,6 +136,11 @@ class InferenceClient:
         self._retry_attempts = retry_attempts
         self._retry_max_wait_s = retry_max_wait_s
         self._deadline_s = deadline_s
+        self._capacity = (capacity_wait_s, capacity_poll_s, on_capacity_wait)
+
+    def _capacity_wait(self, deadline: _Deadline) -> _CapacityWait:
+        wait_s, poll_s, notify = self._capacity
+        return _CapacityWait(wait_s, poll_s, deadline, notify)
 
     def _retrying(self) -> Retrying:
         return Retrying(**retry_policy(self._retry_attempts, self._retry_max_wait_s, self._deadline_s))
@@ -122,6 +160,14 @@ class InferenceClient:
     def invoke(self, request: GenerationRequest) -> Completion:
         body = build_body(request, self.wire_format, stream=False)
         deadline = _Deadline(self._deadline_s)
+        capacity = self._capacity_wait(deadline)
+        while True:
+            try:
+                return self._invoke_once(body, deadline)
+            except NoCapacityError as exc:
+                capacity.pause(exc)
+
+    def _invoke_once(self, body: bytes, deadline: _Deadline) -> Completion:
         for attempt in self._retrying():
             with attempt:
                 runtime = self._runtime_for(deadline, attempt.retry_state.attempt_number)
@@ -136,6 +182,15 @@ class InferenceClient:
     def stream(self, request: GenerationRequest) -> Generator[StreamChunk, None, None]:
         body = build_body(request, self.wire_format, stream=True)
         deadline = _Deadline(self._deadline_s)
+        capacity = self._capacity_wait(deadline)
+        while True:
+            try:
+                yield from self._stream_with_retries(body, deadline)
+                return
+            except NoCapacityError as exc:  # raised by the first call, before any output
+                capacity.pause(exc)
+
+    def _stream_with_retries(self, body: bytes, deadline: _Deadline) -> Generator[StreamChunk, None, None]:
         for attempt in self._retrying():
             with attempt:
                 runtime = self._runtime_for(deadline, attempt.retry_state.attempt_number)

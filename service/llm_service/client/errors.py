@@ -53,6 +53,13 @@ class ModelNotReadyError(InferenceError):
     kind = "model_not_ready"
 
 
+class NoCapacityError(InferenceError):
+    """An inference component at zero copies (scaled to zero): nothing ran. Its first copy takes minutes to come
+    back, so this is not re-sent with the quick retries; InferenceClient(capacity_wait_s=…) waits for it."""
+
+    kind = "no_capacity"
+
+
 class UpstreamUnavailableError(InferenceError):
     """SageMaker 5xx: ServiceUnavailable, InternalFailure, InternalDependencyException, or an unknown error status.
     Only ServiceUnavailable (the request was refused, nothing ran) is re-sent; the others may have run the model."""

@@ -25,6 +25,8 @@ from . import errors
 # raises a BotoCoreError or ClientError (a corrupt frame is a botocore.eventstream.ChecksumMismatch, a ParserError).
 STREAM_READ_ERRORS = (Urllib3HTTPError, EventStreamParserError)
 
+# SageMaker's answer for an inference component at zero copies (a 400 ValidationError).
+NO_CAPACITY_PREFIX = "Inference Component has no capacity to process this request"
 _MISSING = re.compile(r"not found|does not exist|could not find", re.IGNORECASE)
 _NOT_IN_SERVICE = re.compile(r"InService|not in service|status", re.IGNORECASE)
 
@@ -101,6 +103,8 @@ def _from_client_error(exc: ClientError, after_output: bool) -> errors.Inference
     if code in {"ServiceUnavailable", "InternalFailure", "InternalDependencyException"}:
         return errors.UpstreamUnavailableError(f"{code}: {message}", retryable=code == "ServiceUnavailable")
     if code == "ValidationError":
+        if message.startswith(NO_CAPACITY_PREFIX):
+            return errors.NoCapacityError(message)
         if _MISSING.search(message):
             return errors.EndpointNotFoundError(message)
         if _NOT_IN_SERVICE.search(message) and "endpoint" in message.lower():
