@@ -8,6 +8,7 @@ its CloudFormation fails on the resource). Added at server start, with the rules
   cores or memory than one instance of the variant has;
 - Describe / List / UpdateInferenceComponent / UpdateInferenceComponentRuntimeConfig / Delete, copies applied at
   once (locally there is no provisioning time) and RuntimeConfig reporting desired and current copies;
+- Application Auto Scaling of copies (`inference-component/<name>`, DesiredCopyCount) for components that exist;
 - CloudFormation's AWS::SageMaker::InferenceComponent, EndpointConfig's ExecutionRoleArn, and the Endpoint's and
   EndpointConfig's own names (moto generates them), so a stack creates what a template names.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 NOT_COMPONENT_ENDPOINT = (
     "Inference Components are not supported in this Endpoint. Please make sure this endpoint can deploy inference "
     "components."
@@ -117,6 +119,50 @@ def apply() -> None:
     _model_less_variants()
     _component_api()
     _cloudformation()
+    _copy_autoscaling()
+
+
+def _copy_autoscaling() -> None:
+    """moto knows the variant's scalable dimension only; components scale `inference-component/<name>` by
+    `sagemaker:inference-component:DesiredCopyCount`, and AWS refuses a target for a component that does not exist."""
+    from moto.applicationautoscaling import models
+    from moto.sagemaker.models import sagemaker_backends
+
+    valid = models._target_params_are_valid
+
+    def target_params_are_valid(namespace: str, r_id: str, dimension: str) -> bool:
+        if dimension == COPY_DIMENSION and namespace == "sagemaker" and r_id.startswith("inference-component/"):
+            return True
+        return bool(valid(namespace, r_id, dimension))
+
+    models._target_params_are_valid = target_params_are_valid
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse as Response
+
+    validate_params = Response._validate_params
+
+    def validate_params_with_copies(self: Any) -> None:
+        if (
+            self._get_param("ScalableDimension") == COPY_DIMENSION
+            and self._get_param("ServiceNamespace") == "sagemaker"
+        ):
+            return
+        validate_params(self)
+
+    Response._validate_params = validate_params_with_copies  # type: ignore[method-assign]
+
+    register = models.ApplicationAutoscalingBackend.register_scalable_target
+
+    def register_scalable_target(
+        self: Any, namespace: str, r_id: str, dimension: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        if dimension == COPY_DIMENSION:
+            name = r_id.split("/", 1)[1]
+            if name not in _store(sagemaker_backends[self.account_id][self.region_name]):
+                raise models.AWSValidationException(f"Inference component {name} does not exist.")
+        return register(self, namespace, r_id, dimension, *args, **kwargs)
+
+    models.ApplicationAutoscalingBackend.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
 
 
 def _model_less_variants() -> None:
@@ -279,7 +325,7 @@ def _cloudformation() -> None:
 
         @classmethod
         def has_cfn_attr(cls, attr: str) -> bool:
-            return attr in ("InferenceComponentName", "InferenceComponentArn")
+            return attr == "InferenceComponentArn"  # CloudFormation's only name-like attribute (cfn-lint E6101)
 
         def get_cfn_attribute(self, attribute_name: str) -> Any:
             return self.component[attribute_name]

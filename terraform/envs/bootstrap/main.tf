@@ -30,7 +30,7 @@ data "aws_caller_identity" "current" {
 data "aws_partition" "current" {}
 
 locals {
-  rehearsal  = var.aws_endpoint_url != null
+  rehearsal    = var.aws_endpoint_url != null
   account_id   = data.aws_caller_identity.current[0].account_id
   partition    = data.aws_partition.current.partition
   bucket_name  = coalesce(var.state_bucket_name, "sagemaker-llm-stack-tfstate-${local.account_id}")
