@@ -28,7 +28,10 @@ REPO ?=
 INVOKE_ARGS ?= --max-new-tokens 32
 APPLY_ARGS ?=
 PROMPT ?= Reply with one short sentence: what is the capital of France?
+IC ?=
 ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
+# Component endpoints: IC= names the component (default: the Terraform root's first, by name).
+COMPONENT_ARGS = $(if $(IC),--inference-component $(IC),)
 
 .DEFAULT_GOAL := help
 .PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
@@ -92,11 +95,11 @@ stage: $(STAMP) ## Upload MODEL's serving files to ENV's artifacts bucket, resum
 destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)
 
-invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=; INVOKE_ARGS=, default --max-new-tokens 32); non-zero exit on any failure
-	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) $(INVOKE_ARGS) --expect '\S' "$(PROMPT)"
+invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=; IC= a component; INVOKE_ARGS=, default --max-new-tokens 32); non-zero exit on any failure
+	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) $(COMPONENT_ARGS) $(LOCAL_RUNTIME) $(INVOKE_ARGS) --expect '\S' "$(PROMPT)"
 
 load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or TF_DIR=)
-	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) --requests 100 --concurrency 8
+	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) $(COMPONENT_ARGS) $(LOCAL_RUNTIME) --requests 100 --concurrency 8
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)

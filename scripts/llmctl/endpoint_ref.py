@@ -10,9 +10,14 @@ from .errors import LlmctlError
 ENV_VAR = "LLM_ENDPOINT_NAME"
 TF_OUTPUT = "endpoint_name"  # the output every Terraform root configuration exposes
 RUNTIME_OUTPUT = "runtime_endpoint_url"  # only the local environment has one: its local SageMaker runtime
+COMPONENTS_OUTPUT = "inference_component_names"  # component roots: component name → InferenceComponentName
 
 
 def _outputs(tf_dir: Path) -> dict[str, str]:
+    return {name: str(value) for name, value in _raw_outputs(tf_dir).items()}
+
+
+def _raw_outputs(tf_dir: Path) -> dict[str, object]:
     from python_terraform import Terraform
 
     if not tf_dir.is_dir():
@@ -25,7 +30,7 @@ def _outputs(tf_dir: Path) -> dict[str, str]:
         raise LlmctlError(
             f"`terraform output` in {tf_dir} has no {TF_OUTPUT}; run `make apply` there first or pass --endpoint NAME."
         )
-    return {name: str(output["value"]) for name, output in outputs.items()}
+    return {name: output["value"] for name, output in outputs.items()}
 
 
 def from_terraform(tf_dir: Path) -> str:
@@ -38,6 +43,24 @@ def resolve_target(endpoint: str | None, tf_dir: Path | None) -> tuple[str, str 
         outputs = _outputs(tf_dir)
         return outputs[TF_OUTPUT], outputs.get(RUNTIME_OUTPUT)
     return resolve(endpoint, None), None
+
+
+def resolve_component(asked: str | None, tf_dir: Path | None) -> str | None:
+    """The InferenceComponentName to call: --inference-component as given (a short name from the Terraform root's
+    components is expanded), else, for a root that deploys components, the first by name; None otherwise."""
+    if tf_dir is None:
+        return asked
+    components = _raw_outputs(tf_dir).get(COMPONENTS_OUTPUT)
+    if not isinstance(components, dict) or not components:
+        return asked
+    if asked is None:
+        return str(components[sorted(components)[0]])
+    if asked in components:
+        return str(components[asked])
+    if asked in components.values():
+        return asked
+    known = ", ".join(f"{short} ({full})" for short, full in sorted(components.items()))
+    raise LlmctlError(f"{tf_dir} deploys no component named {asked}; its components: {known}.")
 
 
 def resolve(endpoint: str | None, tf_dir: Path | None) -> str:

@@ -25,12 +25,26 @@ class VariantStatus:
 
 
 @dataclass
+class ComponentStatus:
+    """An inference component: its copies (desired/current), copy autoscaling bounds and recent activity."""
+
+    name: str
+    status: str
+    desired_copies: int | None
+    current_copies: int | None
+    min_copies: int | None = None
+    max_copies: int | None = None
+    activities: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class EndpointStatus:
     name: str
     status: str
     failure_reason: str | None
     variants: list[VariantStatus]
     notes: list[str] = field(default_factory=list)
+    components: list[ComponentStatus] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +52,7 @@ class EndpointStatus:
             "status": self.status,
             "failure_reason": self.failure_reason,
             "variants": [v.__dict__ for v in self.variants],
+            "inference_components": [c.__dict__ for c in self.components],
             "notes": self.notes,
         }
 
@@ -76,38 +91,78 @@ def read_status(sagemaker: Any, autoscaling: Any | None, name: str, activities: 
         for v in described.get("ProductionVariants", [])
     ]
     status = EndpointStatus(name, described["EndpointStatus"], described.get("FailureReason"), variants)
+    _add_components(sagemaker, status, described)
     if autoscaling is not None and variants:
         _add_scaling(autoscaling, status, activities)
     return status
 
 
+def _add_components(sagemaker: Any, status: EndpointStatus, described: dict[str, Any]) -> None:
+    """Component endpoints: each component's copies, and the variant's managed instance scaling bounds."""
+    try:
+        listed = sagemaker.list_inference_components(EndpointNameEquals=status.name).get("InferenceComponents", [])
+        for summary in sorted(listed, key=lambda c: c["InferenceComponentName"]):
+            component = sagemaker.describe_inference_component(InferenceComponentName=summary["InferenceComponentName"])
+            runtime = component.get("RuntimeConfig", {})
+            status.components.append(
+                ComponentStatus(
+                    component["InferenceComponentName"],
+                    component.get("InferenceComponentStatus", "?"),
+                    runtime.get("DesiredCopyCount"),
+                    runtime.get("CurrentCopyCount"),
+                )
+            )
+        if status.components:
+            config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+            managed = {v["VariantName"]: v.get("ManagedInstanceScaling") or {} for v in config["ProductionVariants"]}
+            for variant in status.variants:
+                bounds = managed.get(variant.name, {})
+                if bounds.get("Status") == "ENABLED":
+                    variant.min_capacity = bounds.get("MinInstanceCount")
+                    variant.max_capacity = bounds.get("MaxInstanceCount")
+    except (ClientError, BotoCoreError) as exc:
+        status.notes.append(
+            f"inference components unavailable ({_short(exc)}); check sagemaker:ListInferenceComponents"
+        )
+
+
+def _activities(autoscaling: Any, resource_id: str, limit: int) -> list[dict[str, Any]]:
+    page = autoscaling.describe_scaling_activities(
+        ServiceNamespace="sagemaker", ResourceId=resource_id, MaxResults=limit
+    )
+    return [
+        {
+            "start": _iso(a.get("StartTime")),
+            "end": _iso(a.get("EndTime")),
+            "status": a.get("StatusCode"),
+            "description": a.get("Description"),
+            "cause": a.get("Cause"),
+        }
+        for a in page.get("ScalingActivities", [])[:limit]
+    ]
+
+
 def _add_scaling(autoscaling: Any, status: EndpointStatus, limit: int) -> None:
-    resource_ids = {f"endpoint/{status.name}/variant/{v.name}": v for v in status.variants}
+    resource_ids: dict[str, VariantStatus | ComponentStatus] = {
+        f"endpoint/{status.name}/variant/{v.name}": v for v in status.variants
+    }
+    resource_ids.update({f"inference-component/{c.name}": c for c in status.components})
     try:
         targets = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=list(resource_ids))
         for target in targets.get("ScalableTargets", []):
-            variant = resource_ids.get(target["ResourceId"])
-            if variant is not None:
-                variant.min_capacity, variant.max_capacity = target["MinCapacity"], target["MaxCapacity"]
-        for resource_id, variant in resource_ids.items():
-            page = autoscaling.describe_scaling_activities(
-                ServiceNamespace="sagemaker", ResourceId=resource_id, MaxResults=limit
-            )
-            variant.activities = [
-                {
-                    "start": _iso(a.get("StartTime")),
-                    "end": _iso(a.get("EndTime")),
-                    "status": a.get("StatusCode"),
-                    "description": a.get("Description"),
-                    "cause": a.get("Cause"),
-                }
-                for a in page.get("ScalingActivities", [])[:limit]
-            ]
+            found = resource_ids.get(target["ResourceId"])
+            if isinstance(found, VariantStatus):
+                found.min_capacity, found.max_capacity = target["MinCapacity"], target["MaxCapacity"]
+            elif isinstance(found, ComponentStatus):
+                found.min_copies, found.max_copies = target["MinCapacity"], target["MaxCapacity"]
+        for resource_id, item in resource_ids.items():
+            item.activities = _activities(autoscaling, resource_id, limit)
     except (ClientError, BotoCoreError) as exc:
         status.notes.append(
             f"autoscaling details unavailable ({_short(exc)}); check application-autoscaling:Describe* permissions"
         )
-    if not any(v.min_capacity is not None for v in status.variants) and not status.notes:
+    scaled = [v.min_capacity for v in status.variants] + [c.min_copies for c in status.components]
+    if all(bound is None for bound in scaled) and not status.notes:
         status.notes.append("no Application Auto Scaling target is registered for this endpoint")
 
 

@@ -60,10 +60,10 @@ def applied(
     yield {"root": root, "variables": variables, "outputs": {k: v["value"] for k, v in outputs.items()}}
 
 
-def _invoke(local_aws: dict[str, str], endpoint: str, component: str) -> Any:
-    args = ["invoke", "-e", endpoint, "--inference-component", component, "--endpoint-url", local_aws["runtime"]]
+def _invoke(local_aws: dict[str, str], *target: str) -> Any:
+    args = ["invoke", *target, "--endpoint-url", local_aws["runtime"], "--region", "us-east-1"]
     runner = CliRunner(env={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
-    return runner.invoke(cli, [*args, "--region", "us-east-1", "--max-new-tokens", "8", "--no-stream", "Hello"])
+    return runner.invoke(cli, [*args, "--max-new-tokens", "8", "--no-stream", "--json", "Hello"])
 
 
 def test_terraform_deploys_two_components_that_answer_by_name(
@@ -78,9 +78,36 @@ def test_terraform_deploys_two_components_that_answer_by_name(
     assert chat["RuntimeConfig"]["CurrentCopyCount"] == 2
     assert chat["Specification"]["ComputeResourceRequirements"]["NumberOfAcceleratorDevicesRequired"] == 1
     for component in outputs["inference_component_names"].values():
-        result = _invoke(local_aws, outputs["endpoint_name"], component)
+        result = _invoke(local_aws, "-e", outputs["endpoint_name"], "--inference-component", component)
         assert result.exit_code == 0, result.output
-        assert result.stdout.strip()
+        assert json.loads(result.stdout)["text"]
+
+
+def test_make_invoke_picks_the_component_from_terraform_outputs(
+    applied: dict[str, Any], local_aws: dict[str, str]
+) -> None:
+    """`make invoke` passes --tf-dir: the root's first component by name, or IC= by its short name (which component
+    each resolves to: tests/unit/test_endpoint_ref.py)."""
+    first = _invoke(local_aws, "--tf-dir", str(applied["root"]))
+    assert first.exit_code == 0, first.output
+    small = _invoke(local_aws, "--tf-dir", str(applied["root"]), "--inference-component", "small")
+    assert small.exit_code == 0, small.output
+    unknown = _invoke(local_aws, "--tf-dir", str(applied["root"]), "--inference-component", "nope")
+    assert unknown.exit_code == 2 and "deploys no component named nope" in unknown.output
+
+
+def test_status_lists_components_with_their_copies(applied: dict[str, Any], local_aws: dict[str, str]) -> None:
+    runner = CliRunner(env={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    args = ["status", "-e", "llm-local", "--endpoint-url", local_aws["aws"], "--region", "us-east-1", "--json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.stdout)
+    components = {c["name"]: c for c in status["inference_components"]}
+    assert (components["llm-local-chat"]["current_copies"], components["llm-local-chat"]["desired_copies"]) == (2, 2)
+    assert (components["llm-local-chat"]["min_copies"], components["llm-local-chat"]["max_copies"]) == (1, 3)
+    assert (status["variants"][0]["min_capacity"], status["variants"][0]["max_capacity"]) == (1, 2), "managed scaling"
+    table = runner.invoke(cli, args[:-1])
+    assert "inference components" in table.output and "llm-local-small" in table.output
 
 
 def test_copies_scale_and_scale_to_zero_is_wired(

@@ -133,6 +133,7 @@ def invoke_cmd(
     except re.error as exc:
         raise LlmctlError(f"--expect {expect!r} is not a valid regular expression ({exc}).") from None
     name, runtime_url = endpoint_ref.resolve_target(endpoint, tf_dir)
+    inference_component = endpoint_ref.resolve_component(inference_component, None if endpoint else tf_dir)
     endpoint_url = endpoint_url or runtime_url
     request = GenerationRequest(
         messages=_messages(prompt, messages_file, system),

@@ -83,6 +83,7 @@ def load_cmd(
     if total_requests is None and duration is None:
         total_requests = 20
     name, runtime_url = endpoint_ref.resolve_target(endpoint, tf_dir)
+    inference_component = endpoint_ref.resolve_component(inference_component, None if endpoint else tf_dir)
     endpoint_url = endpoint_url or runtime_url
     request = GenerationRequest.from_prompt(prompt, max_new_tokens=max_new_tokens)
     try:

@@ -14,7 +14,7 @@ from rich.table import Table
 from .. import endpoint_ref
 from ..aws_options import aws_options, settings_from
 from ..consoles import console as make_console
-from ..endpoint_status import EndpointStatus, read_status
+from ..endpoint_status import ComponentStatus, EndpointStatus, VariantStatus, read_status
 from ..endpoint_status import watch as watch_endpoint
 from ..errors import LlmctlError
 
@@ -31,12 +31,24 @@ def _render(status: EndpointStatus, console: Console) -> None:
         bounds = f"{v.min_capacity}..{v.max_capacity}" if v.min_capacity is not None else "not autoscaled"
         table.add_row(v.name, f"{v.current_instances}/{v.desired_instances}", bounds)
     console.print(table)
-    for v in status.variants:
-        if v.activities:
-            activity = Table(title=f"recent scaling activity: {v.name}")
+    if status.components:
+        components = Table(title="inference components")
+        for column in ("component", "status", "copies (current/desired)", "min..max"):
+            components.add_column(column)
+        for c in status.components:
+            bounds = f"{c.min_copies}..{c.max_copies}" if c.min_copies is not None else "not autoscaled"
+            copies = f"{c.current_copies}/{c.desired_copies}"
+            components.add_row(
+                c.name, c.status, copies + (" (scaled to zero)" if c.desired_copies == 0 else ""), bounds
+            )
+        console.print(components)
+    scaled: list[VariantStatus | ComponentStatus] = [*status.variants, *status.components]
+    for item in scaled:
+        if item.activities:
+            activity = Table(title=f"recent scaling activity: {item.name}")
             for column in ("start", "status", "description"):
                 activity.add_column(column, overflow="fold")
-            for a in v.activities:
+            for a in item.activities:
                 activity.add_row(str(a["start"]), str(a["status"]), str(a["description"]))
             console.print(activity)
     for note in status.notes:
@@ -79,7 +91,8 @@ def status_cmd(
     endpoint_url: str | None,
     timeout: float | None,
 ) -> None:
-    """Show the endpoint's status, instance counts per variant, and recent autoscaling activity.
+    """Show the endpoint's status, instance counts per variant, its inference components' copies, and recent
+    autoscaling activity of both.
 
     \b
     Exit codes: 0 InService, 3 missing / Failed / OutOfService, 4 still changing (without --watch),
@@ -89,6 +102,7 @@ def status_cmd(
     Examples:
       llmctl status -e llama-dev
       llmctl status --tf-dir terraform/envs/dev --watch
+      llmctl status -e llm-dev --json | jq '.inference_components[] | {name, current_copies}'
     """
     name = endpoint_ref.resolve(endpoint, tf_dir)
     settings = settings_from(region, profile, endpoint_url, timeout)
