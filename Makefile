@@ -96,10 +96,10 @@ destroy: $(STAMP) ## Destroy ENV (asks first, except ENV=local)
 	$(LOCAL_AWS) $(BIN)/llmctl tf destroy --env $(ENV)
 
 invoke: $(STAMP) ## Smoke-check the endpoint (ENDPOINT= or TF_DIR=; IC= a component; INVOKE_ARGS=, default --max-new-tokens 32); non-zero exit on any failure
-	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) $(COMPONENT_ARGS) $(LOCAL_RUNTIME) $(INVOKE_ARGS) --expect '\S' "$(PROMPT)"
+	$(LOCAL_CREDS) $(BIN)/llmctl invoke $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) $(COMPONENT_ARGS) $(INVOKE_ARGS) --expect '\S' "$(PROMPT)"
 
 load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or TF_DIR=)
-	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) $(COMPONENT_ARGS) $(LOCAL_RUNTIME) --requests 100 --concurrency 8
+	$(LOCAL_CREDS) $(BIN)/llmctl load $(ENDPOINT_ARGS) $(LOCAL_RUNTIME) $(COMPONENT_ARGS) --requests 100 --concurrency 8
 
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)
