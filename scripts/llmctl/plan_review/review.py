@@ -8,7 +8,7 @@ from typing import Any
 
 from ..prices import price_table, with_prices
 from ..quotas import EndpointQuota
-from . import cost, dangers, iam, quota, sagemaker
+from . import components, cost, dangers, iam, quota, sagemaker
 from .findings import FLAGS, Flag, Note
 from .plan import Change, changes
 
@@ -88,6 +88,8 @@ def review(
     region = region or plan_region(plan)
     table = with_prices(prices) if prices else price_table()
     cost_rows, cost_flags = cost.analyse(found, region, table)
+    component_notes, component_flags, component_rows = components.analyse(found, region, table)
+    notes, flags, cost_rows = notes + component_notes, flags + component_flags, cost_rows + component_rows
     source = f"{table['description']} As of {table['as_of']}: " + "; ".join(table["sources"].values())
     all_flags = flags + dangers.analyse(found) + iam_flags + cost_flags
     assert all(f.id in FLAGS for f in all_flags)
