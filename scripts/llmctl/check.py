@@ -84,35 +84,67 @@ def _string_map(value: Any, name: str) -> dict[str, str]:
 
 def check_tfvars(path: Path, model_config: Path | None = None) -> CheckResult:
     tfvars = load_tfvars(path)
+    components = tfvars.get("inference_components") or []
+    if components:
+        return _check_components(path, tfvars, components, model_config)
     for key in ("image_uri", "instance_type", "container_env"):
-        if key not in tfvars:
+        if (not tfvars.get(key) and key != "container_env") or key not in tfvars:
             raise LlmctlError(f"{path} has no {key}; render it again with `make tfvars`.")
-    image_uri = str(tfvars["image_uri"])
     env = _string_map(tfvars["container_env"], "container_env")
-    backend_name = _backend(tfvars, image_uri)
-    backend = BACKENDS[backend_name]
+    result = CheckResult(path, _backend(tfvars, str(tfvars["image_uri"])), None)
+    _check_model(result, tfvars, str(tfvars["image_uri"]), env, model_config, "")
+    return result
+
+
+def _check_components(
+    path: Path, tfvars: dict[str, Any], components: list[Any], model_config: Path | None
+) -> CheckResult:
+    """Schema 2: the same container rules for each component (its image, environment and provenance)."""
+    provenance = tfvars.get("llm_render") or {}
+    result = CheckResult(path, "backends'", None)
+    for component in components:
+        if not isinstance(component, dict) or not component.get("name") or not component.get("image_uri"):
+            raise LlmctlError(f"{path}: each inference component needs a name and an image_uri; render it again.")
+        name = str(component["name"])
+        own = {"llm_render": {k.split(".", 1)[1]: v for k, v in provenance.items() if k.startswith(f"{name}.")}}
+        env = _string_map(component.get("container_env") or {}, f"inference_components[{name}].container_env")
+        image_uri = str(component["image_uri"])
+        _check_model(result, {**tfvars, **own}, image_uri, env, model_config, f"component {name}: ")
+    result.model = f"its {len(components)} inference components ({', '.join(str(c['name']) for c in components)})"
+    return result
+
+
+def _check_model(
+    result: CheckResult,
+    tfvars: dict[str, Any],
+    image_uri: str,
+    env: dict[str, str],
+    model_config: Path | None,
+    prefix: str,
+) -> None:
+    backend = BACKENDS[_backend(tfvars, image_uri)]
     model, arch = _arch(tfvars, env, model_config)
-    result = CheckResult(path, backend_name, model)
-    result.problems += secret_problems(env)
+    result.model = model
+    result.problems += [prefix + problem for problem in secret_problems(env)]
     try:
         instance = get_instance(str(tfvars["instance_type"]))
     except LlmctlError as exc:
         result.problems.append(f"instance_type: {exc}")
-        return result
+        return
     unsupported = backend.check_image(image_uri, instance.gpu)
     if unsupported:
-        result.problems.append(unsupported)
+        result.problems.append(prefix + unsupported)
     if arch is None:
         result.notes.append(
-            f"{model or 'the model'} is not in the bundled catalog: the container rules that need its architecture "
-            "(heads, context, sliding window) were not checked; pass --model-config config.json to check them."
+            f"{prefix}{model or 'the model'} is not in the bundled catalog: the container rules that need its "
+            "architecture (heads, context, sliding window) were not checked; pass --model-config config.json to check "
+            "them."
         )
-        return result
+        return
     too_old = backend.check_model_image(image_uri, arch)
     if too_old:
-        result.problems.append(too_old)
-    result.problems += backend.check_env(env, arch, instance.gpu)
-    return result
+        result.problems.append(prefix + too_old)
+    result.problems += [prefix + problem for problem in backend.check_env(env, arch, instance.gpu)]
 
 
 def problems_sentence(path: Path, count: int) -> str:

@@ -48,9 +48,10 @@ class Copies:
 
     @property
     def cpu_cores_per_copy(self) -> int:
-        """NumberOfCpuCoresRequired: the copies that fit share the instance's cores (less the reserve) evenly."""
+        """NumberOfCpuCoresRequired: the instance's cores (less the reserve) in proportion to the copy's GPUs, so
+        copies of several models packed by GPU never ask for more cores than the instance has."""
         usable = self.instance.vcpus - HOST_RESERVE_VCPUS
-        return max(self.cpu_cores_needed, usable // max(self.per_instance, 1))
+        return max(self.cpu_cores_needed, usable * self.gpus_per_copy // self.instance.gpu_count)
 
     def compute_requirements(self) -> dict[str, int]:
         """The component's ComputeResourceRequirements, as the API and CloudFormation spell them."""

@@ -1,11 +1,11 @@
-# The render → Terraform contract, schema version 1 (docs/tfvars.md). `llmctl render --format tfvars` writes these
+# The render → Terraform contract, schema versions 1 (a real-time endpoint) and 2 (inference components; docs/tfvars.md). `llmctl render --format tfvars` writes these
 # into <env>/llm.auto.tfvars.json; every environment links this one file, so the contract has a single definition.
 # Values are validated where they are used (modules/llm-endpoint and modules/llm-stack).
 
 variable "image_uri" {
-  description = "Serving container image in ECR, resolved by llmctl render for the target region."
+  description = "Serving container image in ECR, resolved by llmctl render for the target region; null in component mode."
   type        = string
-  nullable    = false
+  default     = null
 }
 
 variable "instance_type" {
@@ -18,6 +18,7 @@ variable "container_env" {
   description = "The serving container's environment; never tokens or secrets."
   type        = map(string)
   nullable    = false
+  default     = {}
 }
 
 variable "model_data_s3_uri" {
@@ -33,15 +34,15 @@ variable "model_data_kms_key_arn" {
 }
 
 variable "container_startup_health_check_timeout_in_seconds" {
-  description = "Seconds SageMaker waits for the container's /ping after start (60-3600), scaled to the model."
+  description = "Seconds SageMaker waits for the container's /ping after start (60-3600), scaled to the model; null in component mode."
   type        = number
-  nullable    = false
+  default     = null
 }
 
 variable "model_data_download_timeout_in_seconds" {
-  description = "Seconds SageMaker allows for the weights download (60-3600), scaled to the checkpoint."
+  description = "Seconds SageMaker allows for the weights download (60-3600), scaled to the checkpoint; null in component mode."
   type        = number
-  nullable    = false
+  default     = null
 }
 
 variable "volume_size_in_gb" {
@@ -55,4 +56,32 @@ variable "llm_render" {
   type        = map(string)
   nullable    = false
   default     = {}
+}
+
+variable "inference_components" {
+  description = "Schema 2: the models of an inference-component endpoint, one `llmctl render --gpus-per-copy N --component NAME` each; empty for a real-time endpoint."
+  type = list(object({
+    name                                              = string
+    image_uri                                         = string
+    container_env                                     = map(string)
+    model_data_s3_uri                                 = optional(string)
+    accelerators                                      = number
+    cpu_cores                                         = number
+    min_memory_mb                                     = number
+    copies                                            = object({ initial = number, min = number, max = number })
+    container_startup_health_check_timeout_in_seconds = number
+    model_data_download_timeout_in_seconds            = number
+  }))
+  nullable = false
+  default  = []
+}
+
+variable "instance_capacity" {
+  description = "Schema 2: GPUs, CPU cores and memory (MB) one instance offers the copies, less SageMaker's share (llmctl render)."
+  type = object({
+    accelerators = number
+    cpu_cores    = number
+    memory_mb    = number
+  })
+  default = null
 }

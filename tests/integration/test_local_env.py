@@ -149,7 +149,7 @@ def _a_rolled_back_update_keeps_the_configuration_it_serves(
     assert sagemaker.describe_model(ModelName=kept_model)["ModelName"] == kept_model
 
     cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="recovered")
-    assert _plan(root, cwd, env, url)["module.stack.module.endpoint.aws_sagemaker_endpoint.this"] == ["update"]
+    assert _plan(root, cwd, env, url)["module.stack.module.endpoint[0].aws_sagemaker_endpoint.this"] == ["update"]
     applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]
     now = sagemaker.describe_endpoint(EndpointName="llm-local")["EndpointConfigName"]
@@ -167,8 +167,8 @@ def _turning_rollback_alarms_off_is_an_explicit_replacement(
     settings = root / "settings.auto.tfvars"
     settings.write_text(settings.read_text() + "\nrollback_on_alarms = false\n")
     planned = _plan(root, cwd, env, url)
-    assert planned["module.stack.module.endpoint.aws_sagemaker_endpoint.this"] == ["delete", "create"]
-    assert planned["module.stack.module.autoscaling.aws_appautoscaling_target.variant"] == ["delete", "create"]
+    assert planned["module.stack.module.endpoint[0].aws_sagemaker_endpoint.this"] == ["delete", "create"]
+    assert planned["module.stack.module.autoscaling[0].aws_appautoscaling_target.variant"] == ["delete", "create"]
     refused = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
     assert refused.returncode == 2 and "the plan replaces endpoint llm-local" in refused.stderr, refused.stderr
     assert (root / "llm.tfplan").exists(), "a refused plan stays for the explicit apply"
@@ -269,9 +269,9 @@ def test_local_env_apply_roll_and_destroy(workspace: tuple[Path, dict[str, str],
     roll = _plan(root, cwd, env, url)
     assert json.loads((root / "llm.quotas.json").read_text())[0]["in_use"] == 3, "the 3 running count against it"
     assert roll == {
-        "module.stack.module.endpoint.aws_sagemaker_model.this": ["create", "delete"],
-        "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this": ["create", "delete"],
-        "module.stack.module.endpoint.aws_sagemaker_endpoint.this": ["update"],
+        "module.stack.module.endpoint[0].aws_sagemaker_model.this": ["create", "delete"],
+        "module.stack.module.endpoint[0].aws_sagemaker_endpoint_configuration.this": ["create", "delete"],
+        "module.stack.module.endpoint[0].aws_sagemaker_endpoint.this": ["update"],
     }
     applied = llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--no-smoke"], cwd, env)
     assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr[-3000:]

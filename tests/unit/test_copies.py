@@ -5,6 +5,8 @@ notebook's Llama-3-8B as four one-GPU copies on ml.p3.8xlarge). The figures are 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -66,7 +68,8 @@ def test_idle_paid_gpus_are_named_and_point_to_copies() -> None:
         (["--gpus-per-copy", "3"], "--gpus-per-copy 3 does not divide"),
         (["--gpus-per-copy", "8"], "--gpus-per-copy 8 is outside 1..4"),
         (["--gpus-per-copy", "1", "--num-gpus", "1"], "--num-gpus and --gpus-per-copy both set"),
-        (["--gpus-per-copy", "1", "--format", "tfvars"], "cannot deploy yet"),
+        (["--component", "chat"], "--component needs --gpus-per-copy"),
+        (["--gpus-per-copy", "1", "--component", "Chat_1", "--format", "tfvars"], "must be 1-22 lower-case letters"),
     ],
 )
 def test_bad_copy_sizes_get_one_sentence(args: list[str], message: str) -> None:
@@ -88,3 +91,35 @@ def test_p3_weights_go_to_an_ml_storage_volume() -> None:
     result = render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.p3.2xlarge", "vllm"))
     assert result.volume_size_in_gb is not None and 1 <= result.volume_size_in_gb <= 512
     assert render(RenderRequest("meta-llama/Llama-3.2-1B-Instruct", "ml.g5.xlarge")).volume_size_in_gb is None
+
+
+def _render_component(out: Path, model: str, *args: str) -> dict[str, Any]:
+    base = ["render", model, "--gpus-per-copy", "1", "--format", "tfvars", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*base, *args])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(out.read_text()))
+
+
+def test_component_tfvars_collect_several_models_on_one_endpoint(tmp_path: Path) -> None:
+    out = tmp_path / "llm.auto.tfvars.json"
+    _render_component(out, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.12xlarge", "--component", "chat")
+    data = _render_component(out, "meta-llama/Llama-3.2-1B-Instruct", "-i", "ml.g5.12xlarge", "-b", "vllm")
+    assert data["image_uri"] is None and data["llm_render"]["schema_version"] == "2"
+    chat, small = data["inference_components"]
+    assert (chat["name"], small["name"]) == ("chat", "llama-3-2-1b-instruct")
+    assert (chat["accelerators"], chat["cpu_cores"], chat["min_memory_mb"]) == (1, 11, 17408)
+    assert chat["copies"] == {"initial": 1, "min": 1, "max": 4}
+    assert data["instance_capacity"] == {"accelerators": 4, "cpu_cores": 47, "memory_mb": 192512}
+    assert data["llm_render"]["llama-3-2-1b-instruct.backend"] == "vllm"
+    # Copies of both models, packed by GPU, never ask for more cores than the instance has.
+    assert 4 * max(chat["cpu_cores"], small["cpu_cores"]) <= data["instance_capacity"]["cpu_cores"]
+    again = _render_component(out, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.12xlarge", "--component", "chat")
+    assert [c["name"] for c in again["inference_components"]] == ["chat", "llama-3-2-1b-instruct"], "replaced"
+
+
+def test_components_of_one_endpoint_share_its_instance_type(tmp_path: Path) -> None:
+    out = tmp_path / "llm.auto.tfvars.json"
+    _render_component(out, "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.12xlarge", "--component", "chat")
+    base = ["render", "meta-llama/Llama-3.2-1B-Instruct", "-i", "ml.g6.12xlarge", "--gpus-per-copy", "1"]
+    result = CliRunner().invoke(cli, [*base, "--format", "tfvars", "--out", str(out)])
+    assert result.exit_code != 0 and "every component of an endpoint shares its instances" in result.output

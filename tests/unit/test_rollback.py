@@ -14,7 +14,7 @@ PLANS = Path(__file__).parents[1] / "fixtures" / "plans"
 
 def _config(name: str, deposed: bool = False) -> dict[str, Any]:
     resource = {
-        "address": "module.stack.module.endpoint.aws_sagemaker_endpoint_configuration.this",
+        "address": "module.stack.module.endpoint[0].aws_sagemaker_endpoint_configuration.this",
         "mode": "managed",
         "type": "aws_sagemaker_endpoint_configuration",
         "values": {"name": name},

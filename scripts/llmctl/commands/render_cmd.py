@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -71,6 +72,11 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     type=int,
     help="Size inference-component copies of this many GPUs each; reports how many fit per instance and why.",
 )
+@click.option(
+    "--component",
+    help="With --gpus-per-copy and --format tfvars: the inference component's name (default: from the model id); "
+    "rendering into an existing component file adds it.",
+)
 @click.option("--memory-utilization", type=float, help="Fraction of each GPU's memory to plan for (default 0.9).")
 @click.option("--trust-remote-code", is_flag=True, help="Let the container run the model repo's code.")
 @click.option(
@@ -109,6 +115,7 @@ def render_cmd(
     max_total_tokens: int | None,
     num_gpus: int | None,
     gpus_per_copy: int | None,
+    component: str | None,
     memory_utilization: float | None,
     trust_remote_code: bool,
     env_set: tuple[str, ...],
@@ -128,14 +135,13 @@ def render_cmd(
       llmctl render Qwen/Qwen2.5-7B-Instruct -i ml.g6.xlarge -b vllm \\
           --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json
       llmctl render meta-llama/Llama-3.1-8B-Instruct -i ml.g5.12xlarge --gpus-per-copy 1   # copies per instance
+      llmctl render meta-llama/Llama-3.2-1B-Instruct -i ml.g5.12xlarge --gpus-per-copy 1 --component small \\
+          --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json   # adds a component to the endpoint
     """
     if as_json:
         fmt = "json"
-    if fmt == "tfvars" and gpus_per_copy is not None:
-        raise LlmctlError(
-            "--gpus-per-copy sizes inference-component copies, which the Terraform stack cannot deploy yet; "
-            "use --format table or json to size them, and render the tfvars without it."
-        )
+    if component is not None and gpus_per_copy is None:
+        raise LlmctlError("--component needs --gpus-per-copy: a component is sized as copies of N GPUs each.")
     if fmt == "tfvars" and out is not None:
         tfvars.check_out_path(out)
     request = RenderRequest(
@@ -170,7 +176,12 @@ def render_cmd(
     if fmt != "json":  # json carries them in "warnings"; env and tfvars keep stdout clean, a person still sees them
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-    text = {"env": output.as_env, "json": output.as_json, "tfvars": tfvars.dumps}[fmt](result)
+    if fmt == "tfvars" and gpus_per_copy is not None:
+        existing = tfvars.existing(out)
+        name = component or tfvars.component_name(model_id)
+        text = json.dumps(tfvars.component_tfvars(result, name, existing), indent=2) + "\n"
+    else:
+        text = {"env": output.as_env, "json": output.as_json, "tfvars": tfvars.dumps}[fmt](result)
     if out is None:
         click.echo(text, nl=False)
     else:

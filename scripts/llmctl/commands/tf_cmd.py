@@ -379,10 +379,13 @@ def apply_cmd(
         raise LlmctlError(f"{name} is {status.status}: {status.failure_reason or 'see `llmctl status`'}", 3)
     click.echo(f"{name}: InService")
     if smoke:
+        components = outputs.get("inference_component_names") or {}
         ctx.invoke(
             invoke_cmd,
             prompt=SMOKE_PROMPT,
             endpoint=name,
+            # A component endpoint answers only by component: smoke-check the first, as `make invoke` does.
+            inference_component=components[sorted(components)[0]] if components else None,
             max_new_tokens=32,
             expect=r"\S",
             region=outputs.get("region"),

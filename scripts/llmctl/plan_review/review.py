@@ -61,12 +61,15 @@ def plan_region(plan: dict[str, Any]) -> str | None:
 
 
 def checked_resources(plan: dict[str, Any]) -> frozenset[str]:
-    """Resources with preconditions or postconditions: the plan lists them under `checks`."""
-    return frozenset(
-        str(check["address"]["to_display"])
-        for check in plan.get("checks", [])
-        if check.get("address", {}).get("kind") == "resource"
-    )
+    """Resources with preconditions or postconditions: the plan lists them under `checks`, by configuration address
+    and per instance (`module.x[0].…`, what resource_changes use)."""
+    found: set[str] = set()
+    for check in plan.get("checks", []):
+        if check.get("address", {}).get("kind") != "resource":
+            continue
+        found.add(str(check["address"]["to_display"]))
+        found.update(str(i["address"]["to_display"]) for i in check.get("instances") or [] if "address" in i)
+    return frozenset(found)
 
 
 def review(

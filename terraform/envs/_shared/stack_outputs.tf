@@ -44,3 +44,8 @@ output "dashboard_url" {
   description = "The endpoint's CloudWatch dashboard (`make dashboard`)."
   value       = module.stack.dashboard_url
 }
+
+output "inference_component_names" {
+  description = "Component mode: component name → InferenceComponentName (`make invoke IC=`); empty for a real-time endpoint."
+  value       = module.stack.inference_component_names
+}

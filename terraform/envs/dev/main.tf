@@ -15,7 +15,7 @@ terraform {
 locals {
   name = "llm-dev"
   # The region is the image's: SageMaker pulls images from its own region only, so the rendered image decides.
-  region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0], "us-east-1")
+  region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", coalesce(var.image_uri, try(var.inference_components[0].image_uri, "-")))[0], "us-east-1")
   account_id = data.aws_caller_identity.current[0].account_id
   tags = {
     project     = "sagemaker-llm-stack"
@@ -51,6 +51,8 @@ module "stack" {
   model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
   volume_size_in_gb                                 = var.volume_size_in_gb
   llm_render                                        = var.llm_render
+  inference_components                              = var.inference_components
+  instance_capacity                                 = var.instance_capacity
 
   # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
   initial_instance_count = var.instance_count

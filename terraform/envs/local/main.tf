@@ -38,7 +38,7 @@ variable "runtime_endpoint_url" {
 
 locals {
   name       = "llm-local"
-  region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", var.image_uri)[0], "us-east-1")
+  region     = try(regex("^[0-9]{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.", coalesce(var.image_uri, try(var.inference_components[0].image_uri, "-")))[0], "us-east-1")
   account_id = data.aws_caller_identity.current.account_id
   tags = {
     project     = "sagemaker-llm-stack"
@@ -58,6 +58,7 @@ provider "aws" {
 
   endpoints {
     applicationautoscaling = var.aws_endpoint_url
+    cloudformation         = var.aws_endpoint_url
     cloudwatch             = var.aws_endpoint_url
     ecr                    = var.aws_endpoint_url
     iam                    = var.aws_endpoint_url
@@ -91,6 +92,8 @@ module "stack" {
   model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
   volume_size_in_gb                                 = var.volume_size_in_gb
   llm_render                                        = var.llm_render
+  inference_components                              = var.inference_components
+  instance_capacity                                 = var.instance_capacity
 
   # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
   initial_instance_count      = var.instance_count

@@ -8,8 +8,12 @@ locals {
 
   # s3://bucket/prefix/ → bucket and key prefix. Every statement below comes from names known at plan time, so a
   # reviewer reads the whole policy in `terraform plan`.
-  model_s3 = var.model_data_s3_uri == null ? null : regex("^s3://([^/]+)/(.*)$", var.model_data_s3_uri)
-  capture  = var.data_capture_s3_uri == null ? null : regex("^s3://([^/]+)/(.*)$", var.data_capture_s3_uri)
+  # Every prefix the role may read weights from: the model's, or each inference component's.
+  model_s3 = [
+    for uri in distinct(concat(var.model_data_s3_uri == null ? [] : [var.model_data_s3_uri], var.model_data_s3_uris)) :
+    regex("^s3://([^/]+)/(.*)$", uri)
+  ]
+  capture = var.data_capture_s3_uri == null ? null : regex("^s3://([^/]+)/(.*)$", var.data_capture_s3_uri)
 
   # <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest] → repository ARN.
   image_repository_arns = distinct([
@@ -91,24 +95,24 @@ data "aws_iam_policy_document" "permissions" {
   }
 
   dynamic "statement" {
-    for_each = local.model_s3 == null ? [] : [1]
+    for_each = length(local.model_s3) == 0 ? [] : [1]
     content {
       sid       = "ReadModelPrefix"
       actions   = ["s3:GetObject"]
-      resources = ["arn:${local.partition}:s3:::${local.model_s3[0]}/${local.model_s3[1]}*"]
+      resources = [for m in local.model_s3 : "arn:${local.partition}:s3:::${m[0]}/${m[1]}*"]
     }
   }
 
   dynamic "statement" {
-    for_each = local.model_s3 == null ? [] : [1]
+    for_each = length(local.model_s3) == 0 ? [] : [1]
     content {
       sid       = "ListModelPrefix"
       actions   = ["s3:ListBucket"]
-      resources = ["arn:${local.partition}:s3:::${local.model_s3[0]}"]
+      resources = distinct([for m in local.model_s3 : "arn:${local.partition}:s3:::${m[0]}"])
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = [local.model_s3[1], "${local.model_s3[1]}*"]
+        values   = flatten([for m in local.model_s3 : [m[1], "${m[1]}*"]])
       }
     }
   }

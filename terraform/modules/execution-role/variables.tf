@@ -77,6 +77,18 @@ variable "model_data_s3_uri" {
   }
 }
 
+variable "model_data_s3_uris" {
+  description = "More weight prefixes the role may read, one per inference component with weights in S3."
+  type        = list(string)
+  nullable    = false
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.model_data_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$", uri))])
+    error_message = "model_data_s3_uris must be S3 prefixes such as s3://my-bucket/models/llama/ (s3://, a bucket name, and a key prefix ending in '/')."
+  }
+}
+
 variable "data_capture_s3_uri" {
   description = "S3 prefix that data capture writes to (s3://bucket/prefix/), or null when data capture is off."
   type        = string

@@ -129,6 +129,10 @@ variable "components" {
     error_message = "each component's copies must satisfy 0 <= min <= initial <= max and max >= 1."
   }
   validation {
+    condition     = sum(concat([0], [for c in var.components : c.copies.initial * c.accelerators])) <= var.instance_capacity.accelerators * var.instances.max
+    error_message = "the components' initial copies need more GPUs than instances.max instances have together: lower copies.initial or raise instances.max."
+  }
+  validation {
     condition     = alltrue([for c in var.components : (c.copies.min == 0) == (var.instances.min == 0)])
     error_message = "scale to zero is all or nothing: a component with copies.min 0 needs instances.min 0 (or its instances stay billed with nothing on them), and instances.min 0 needs every component at copies.min 0 (an instance cannot go while a copy must stay)."
   }

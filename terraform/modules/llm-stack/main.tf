@@ -21,6 +21,33 @@ locals {
   }
   tensor_parallel_degree = tonumber(lookup(var.llm_render, "tensor_parallel_degree", "1"))
   capture_s3_uri         = var.data_capture == null ? null : "s3://${local.bucket_name}/capture/${var.name}/"
+
+  # Component mode (tfvars schema 2): an inference-component endpoint instead of the real-time one. The variant-level
+  # modules (endpoint, alarms, dashboard, autoscaling) exist only in real-time mode; `moved` keeps their addresses.
+  component_mode = length(var.inference_components) > 0
+  realtime       = local.component_mode ? 0 : 1
+  image_uris     = local.component_mode ? distinct([for c in var.inference_components : c.image_uri]) : [var.image_uri]
+  weights_s3     = compact([for c in var.inference_components : c.model_data_s3_uri])
+}
+
+moved {
+  from = module.alarms
+  to   = module.alarms[0]
+}
+
+moved {
+  from = module.endpoint
+  to   = module.endpoint[0]
+}
+
+moved {
+  from = module.dashboard
+  to   = module.dashboard[0]
+}
+
+moved {
+  from = module.autoscaling
+  to   = module.autoscaling[0]
 }
 
 module "kms" {
@@ -62,21 +89,23 @@ module "role" {
   name                 = local.role_name
   account_id           = var.account_id
   endpoint_name        = var.name
-  image_uris           = [var.image_uri]
+  image_uris           = local.image_uris
   ecr_repository_names = [local.repository]
   model_data_s3_uri    = var.model_data_s3_uri
+  model_data_s3_uris   = local.weights_s3
   model_data_kms_key   = var.model_data_kms_key_arn
   data_capture_s3_uri  = local.capture_s3_uri
   # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
-  kms_key_aliases          = var.model_data_s3_uri == null && var.data_capture == null ? [] : [var.name]
+  kms_key_aliases          = var.model_data_s3_uri == null && length(local.weights_s3) == 0 && var.data_capture == null ? [] : [var.name]
   vpc_config               = var.vpc_config
-  rollback_alarm_names     = var.rollback_on_alarms ? module.alarms.rollback_alarm_names : []
+  rollback_alarm_names     = var.rollback_on_alarms && !local.component_mode ? one(module.alarms[*].rollback_alarm_names) : []
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 }
 
 module "alarms" {
   source = "../endpoint-alarms"
+  count  = local.realtime
 
   endpoint_name                  = var.name
   gpus_per_instance              = local.tensor_parallel_degree
@@ -91,6 +120,7 @@ module "alarms" {
 
 module "endpoint" {
   source = "../llm-endpoint"
+  count  = local.realtime
 
   name                                              = var.name
   execution_role_arn                                = module.role.arn
@@ -113,9 +143,9 @@ module "endpoint" {
   })
 
   deployment = merge(var.deployment, {
-    rollback_alarm_names = var.rollback_on_alarms ? module.alarms.rollback_alarm_names : []
+    rollback_alarm_names = var.rollback_on_alarms ? module.alarms[0].rollback_alarm_names : []
   })
-  update_after = module.autoscaling.update_barrier
+  update_after = module.autoscaling[0].update_barrier
 
   tags = merge(var.tags, local.render_tags)
 }
@@ -124,9 +154,10 @@ data "aws_region" "current" {}
 
 module "dashboard" {
   source = "../endpoint-dashboard"
+  count  = local.realtime
 
-  endpoint_name     = module.endpoint.endpoint_name
-  variant_name      = module.endpoint.variant_name
+  endpoint_name     = module.endpoint[0].endpoint_name
+  variant_name      = module.endpoint[0].variant_name
   region            = data.aws_region.current.id # the region name in provider 5.x and 6.x
   min_capacity      = var.autoscaling.min_capacity
   max_capacity      = var.autoscaling.max_capacity
@@ -135,10 +166,11 @@ module "dashboard" {
 
 module "autoscaling" {
   source = "../endpoint-autoscaling"
+  count  = local.realtime
 
-  endpoint_name     = module.endpoint.endpoint_name
-  endpoint_arn      = module.endpoint.endpoint_arn
-  variant_name      = module.endpoint.variant_name
+  endpoint_name     = module.endpoint[0].endpoint_name
+  endpoint_arn      = module.endpoint[0].endpoint_arn
+  variant_name      = module.endpoint[0].variant_name
   instance_type     = var.instance_type
   min_capacity      = var.autoscaling.min_capacity
   max_capacity      = var.autoscaling.max_capacity
@@ -146,4 +178,37 @@ module "autoscaling" {
   step_scaling      = var.autoscaling.step_scaling
   scheduled_actions = var.autoscaling.scheduled_actions
   tags              = var.tags
+}
+
+module "components" {
+  source = "../inference-components"
+  count  = local.component_mode ? 1 : 0
+
+  name               = var.name
+  execution_role_arn = module.role.arn
+  instance_type      = var.instance_type
+  instance_capacity  = var.instance_capacity
+  # The settings' autoscaling bounds are the instances' managed scaling here; min 0 lets the endpoint and every
+  # component scale to zero (the module wires the alarm that brings the first copy back).
+  instances = {
+    initial = max(coalesce(var.initial_instance_count, var.autoscaling.min_capacity), 1)
+    min     = var.autoscaling.min_capacity
+    max     = var.autoscaling.max_capacity
+  }
+  components = [
+    for c in var.inference_components : {
+      name                                    = c.name
+      image_uri                               = c.image_uri
+      environment                             = c.container_env
+      model_data_s3_uri                       = c.model_data_s3_uri
+      accelerators                            = c.accelerators
+      cpu_cores                               = c.cpu_cores
+      min_memory_mb                           = c.min_memory_mb
+      copies                                  = merge(c.copies, var.autoscaling.min_capacity == 0 ? { min = 0 } : {})
+      startup_health_check_timeout_in_seconds = c.container_startup_health_check_timeout_in_seconds
+      model_data_download_timeout_in_seconds  = c.model_data_download_timeout_in_seconds
+      enable_network_isolation                = var.enable_network_isolation
+    }
+  ]
+  tags = merge(var.tags, local.render_tags)
 }

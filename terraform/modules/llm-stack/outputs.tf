@@ -1,21 +1,21 @@
 output "endpoint_name" {
   description = "Endpoint name (`llmctl invoke --tf-dir` reads this output)."
-  value       = module.endpoint.endpoint_name
+  value       = local.component_mode ? one(module.components[*].endpoint_name) : one(module.endpoint[*].endpoint_name)
 }
 
 output "endpoint_arn" {
   description = "Endpoint ARN."
-  value       = module.endpoint.endpoint_arn
+  value       = local.component_mode ? "arn:aws:sagemaker:${data.aws_region.current.id}:${var.account_id}:endpoint/${lower(var.name)}" : one(module.endpoint[*].endpoint_arn)
 }
 
 output "model_name" {
-  description = "Model in service (endpoint name + definition hash)."
-  value       = module.endpoint.model_name
+  description = "Model in service (endpoint name + definition hash); component mode: the first component's."
+  value       = local.component_mode ? one([for m in module.components : values(m.model_names)[0]]) : one(module.endpoint[*].model_name)
 }
 
 output "endpoint_config_name" {
   description = "Endpoint configuration in service."
-  value       = module.endpoint.endpoint_config_name
+  value       = local.component_mode ? one(module.components[*].endpoint_config_name) : one(module.endpoint[*].endpoint_config_name)
 }
 
 output "execution_role_arn" {
@@ -49,16 +49,21 @@ output "kms_key_arn" {
 }
 
 output "alarm_names" {
-  description = "CloudWatch alarm names by kind."
-  value       = module.alarms.alarm_names
+  description = "CloudWatch alarm names by kind (real-time mode)."
+  value       = local.component_mode ? {} : one(module.alarms[*].alarm_names)
 }
 
 output "autoscaling_resource_id" {
-  description = "Application Auto Scaling resource ID of the variant."
-  value       = module.autoscaling.resource_id
+  description = "Application Auto Scaling resource ID of the variant (real-time mode)."
+  value       = one(module.autoscaling[*].resource_id)
 }
 
 output "dashboard_url" {
-  description = "Console URL of the endpoint's CloudWatch dashboard."
-  value       = module.dashboard.dashboard_url
+  description = "Console URL of the endpoint's CloudWatch dashboard (real-time mode)."
+  value       = one(module.dashboard[*].dashboard_url)
+}
+
+output "inference_component_names" {
+  description = "Component mode: component name → its InferenceComponentName (`make invoke IC=`); empty otherwise."
+  value       = local.component_mode ? one(module.components[*].inference_component_names) : {}
 }

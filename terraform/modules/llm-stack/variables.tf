@@ -1,9 +1,14 @@
 # --- The render → Terraform contract (docs/tfvars.md); the child modules validate each value. ---
 
 variable "image_uri" {
-  description = "Serving container image (from `llmctl render`)."
+  description = "Serving container image (from `llmctl render`); null in component mode (each component names its own)."
   type        = string
-  nullable    = false
+  default     = null
+
+  validation {
+    condition     = (var.image_uri != null) != (length(var.inference_components) > 0)
+    error_message = "the tfvars must describe one endpoint mode: image_uri (a real-time endpoint: llmctl render MODEL -i INSTANCE --format tfvars) or inference_components (llmctl render … --gpus-per-copy N --component NAME), not both and not neither."
+  }
 }
 
 variable "instance_type" {
@@ -16,6 +21,7 @@ variable "container_env" {
   description = "The serving container's environment; never secrets."
   type        = map(string)
   nullable    = false
+  default     = {}
 }
 
 variable "model_data_s3_uri" {
@@ -36,15 +42,15 @@ variable "model_data_kms_key_arn" {
 }
 
 variable "container_startup_health_check_timeout_in_seconds" {
-  description = "Startup health check timeout, 60-3600."
+  description = "Startup health check timeout, 60-3600 (real-time mode; components carry their own)."
   type        = number
-  nullable    = false
+  default     = null
 }
 
 variable "model_data_download_timeout_in_seconds" {
-  description = "Model download timeout, 60-3600."
+  description = "Model download timeout, 60-3600 (real-time mode; components carry their own)."
   type        = number
-  nullable    = false
+  default     = null
 }
 
 variable "volume_size_in_gb" {
@@ -60,13 +66,46 @@ variable "llm_render" {
   default     = {}
 
   validation {
-    condition     = !contains(keys(var.llm_render), "schema_version") || lookup(var.llm_render, "schema_version", "1") == "1"
-    error_message = "llm_render.schema_version is not 1: this Terraform reads tfvars schema version 1; re-render with the llmctl of this repository."
+    condition     = contains(["1", "2"], lookup(var.llm_render, "schema_version", "1"))
+    error_message = "llm_render.schema_version is not 1 or 2: this Terraform reads tfvars schema versions 1 (real-time) and 2 (inference components); re-render with the llmctl of this repository."
   }
 
   validation {
     condition     = can(tonumber(lookup(var.llm_render, "tensor_parallel_degree", "1")))
     error_message = "llm_render.tensor_parallel_degree must be a number (as written by llmctl render)."
+  }
+}
+
+variable "inference_components" {
+  description = "Component mode (tfvars schema 2): the models on one inference-component endpoint, as `llmctl render … --gpus-per-copy N --component NAME --format tfvars` writes them; empty: the real-time endpoint of image_uri. Validated in modules/inference-components."
+  type = list(object({
+    name                                              = string
+    image_uri                                         = string
+    container_env                                     = map(string)
+    model_data_s3_uri                                 = optional(string)
+    accelerators                                      = number
+    cpu_cores                                         = number
+    min_memory_mb                                     = number
+    copies                                            = object({ initial = number, min = number, max = number })
+    container_startup_health_check_timeout_in_seconds = number
+    model_data_download_timeout_in_seconds            = number
+  }))
+  nullable = false
+  default  = []
+}
+
+variable "instance_capacity" {
+  description = "Component mode: what one instance offers the copies (llmctl render's figures)."
+  type = object({
+    accelerators = number
+    cpu_cores    = number
+    memory_mb    = number
+  })
+  default = null
+
+  validation {
+    condition     = length(var.inference_components) == 0 || var.instance_capacity != null
+    error_message = "instance_capacity is missing: llmctl render --gpus-per-copy writes it with the components; re-render."
   }
 }
 

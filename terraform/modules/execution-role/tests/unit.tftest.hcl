@@ -158,3 +158,25 @@ run "weights_bucket_key_is_decrypt_only" {
     error_message = "the team's weights key may decrypt, through S3, and nothing else (even when captures write with the stack key)"
   }
 }
+
+run "each_component_prefix_is_readable_and_nothing_else" {
+  command = plan
+
+  variables {
+    model_data_s3_uri  = null
+    model_data_s3_uris = ["s3://llm-test-artifacts/models/llama-3.1-8b/", "s3://llm-test-artifacts/models/llama-3.2-1b/"]
+  }
+
+  assert {
+    condition = toset(one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Resource if s.Sid == "ReadModelPrefix"
+    ])) == toset(["arn:aws:s3:::llm-test-artifacts/models/llama-3.1-8b/*", "arn:aws:s3:::llm-test-artifacts/models/llama-3.2-1b/*"])
+    error_message = "the role reads each component's prefix"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListModelPrefix"
+    ])) == toset(["models/llama-3.1-8b/", "models/llama-3.1-8b/*", "models/llama-3.2-1b/", "models/llama-3.2-1b/*"])
+    error_message = "listing is limited to the same prefixes"
+  }
+}

@@ -242,3 +242,13 @@ run "weights_key_given_as_an_alias" {
 
   expect_failures = [var.model_data_kms_key]
 }
+
+run "component_uri_without_slash" {
+  command = plan
+
+  variables {
+    model_data_s3_uris = ["s3://llm-test-artifacts/models/llama"]
+  }
+
+  expect_failures = [var.model_data_s3_uris]
+}

@@ -175,3 +175,9 @@ run "isolation_without_s3_weights" {
   variables { components = [{ name = "chat", image_uri = "i", enable_network_isolation = true, accelerators = 1, cpu_cores = 1, min_memory_mb = 1024, copies = { initial = 1, min = 1, max = 1 } }] }
   expect_failures = [var.components]
 }
+
+run "initial_copies_need_more_gpus_than_the_fleet" {
+  command = plan
+  variables { components = [{ name = "chat", image_uri = "i", accelerators = 2, cpu_cores = 1, min_memory_mb = 1024, copies = { initial = 3, min = 1, max = 3 } }] }
+  expect_failures = [var.components]
+}

@@ -36,7 +36,7 @@ run "names_and_wiring" {
     error_message = "the model name is known at plan time"
   }
   assert {
-    condition     = module.alarms.alarm_names.gpu_memory == "llm-test-gpu-memory"
+    condition     = module.alarms[0].alarm_names.gpu_memory == "llm-test-gpu-memory"
     error_message = "alarms are named after the endpoint"
   }
   assert {
@@ -86,5 +86,70 @@ run "s3_weights_decrypt_with_the_stack_key" {
       for s in jsondecode(output.execution_role_policy_json).Statement : s.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"] if s.Sid == "UseArtifactKeysByAlias"
     ]) == "alias/llm-test"
     error_message = "S3 weights are decrypted with the stack's key, through S3 only"
+  }
+}
+
+run "component_mode_deploys_components_instead_of_the_real_time_endpoint" {
+  command = plan
+
+  variables {
+    image_uri                                         = null
+    container_env                                     = {}
+    container_startup_health_check_timeout_in_seconds = null
+    model_data_download_timeout_in_seconds            = null
+    instance_type                                     = "ml.g5.12xlarge"
+    llm_render                                        = { schema_version = "2", backend = "tgi" }
+    autoscaling                                       = { min_capacity = 0, max_capacity = 2 }
+    instance_capacity                                 = { accelerators = 4, cpu_cores = 47, memory_mb = 192512 }
+    inference_components = [
+      {
+        name                                              = "chat"
+        image_uri                                         = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04"
+        container_env                                     = { HF_MODEL_ID = "/opt/ml/model" }
+        model_data_s3_uri                                 = "s3://llm-test-artifacts-123456789012/models/llama-3.1-8b/"
+        accelerators                                      = 1
+        cpu_cores                                         = 11
+        min_memory_mb                                     = 17408
+        copies                                            = { initial = 1, min = 1, max = 4 }
+        container_startup_health_check_timeout_in_seconds = 600
+        model_data_download_timeout_in_seconds            = 600
+      },
+      {
+        name                                              = "small"
+        image_uri                                         = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-vllm-inference:0.29.0-gpu-py312-cu129-ubuntu22.04"
+        container_env                                     = { HF_MODEL_ID = "meta-llama/Llama-3.2-1B-Instruct" }
+        accelerators                                      = 1
+        cpu_cores                                         = 4
+        min_memory_mb                                     = 5120
+        copies                                            = { initial = 1, min = 1, max = 1 }
+        container_startup_health_check_timeout_in_seconds = 600
+        model_data_download_timeout_in_seconds            = 600
+      },
+    ]
+  }
+
+  assert {
+    condition     = length(module.endpoint) == 0 && length(module.autoscaling) == 0 && length(module.components) == 1
+    error_message = "component mode replaces the real-time endpoint and its variant scaling"
+  }
+  assert {
+    condition     = output.inference_component_names == tomap({ chat = "llm-test-chat", small = "llm-test-small" })
+    error_message = "callers find the components by name"
+  }
+  assert {
+    condition     = module.components[0].inference_component_names.small == "llm-test-small"
+    error_message = "the components module gets the stack's name"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "PullServingImages"
+    ])) == toset(["arn:aws:ecr:us-east-1:763104351884:repository/huggingface-pytorch-tgi-inference", "arn:aws:ecr:us-east-1:763104351884:repository/huggingface-vllm-inference", "arn:aws:ecr:us-east-1:123456789012:repository/llm-test/service"])
+    error_message = "the role pulls every component's image"
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "ReadModelPrefix"
+    ]) == "arn:aws:s3:::llm-test-artifacts-123456789012/models/llama-3.1-8b/*"
+    error_message = "the role reads the weights of the component that has them in S3"
   }
 }

@@ -28,7 +28,7 @@ run "name_too_long_for_derived_names" {
 run "tfvars_from_a_newer_schema" {
   command = plan
   variables {
-    llm_render = { schema_version = "2" }
+    llm_render = { schema_version = "3" }
   }
   expect_failures = [var.llm_render]
 }
@@ -98,4 +98,25 @@ run "weights_key_given_as_an_alias" {
     model_data_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:alias/team-models"
   }
   expect_failures = [var.model_data_kms_key_arn]
+}
+
+run "neither_a_model_nor_components" {
+  command = plan
+  variables {
+    image_uri = null
+  }
+  expect_failures = [var.image_uri]
+}
+
+run "components_without_instance_capacity" {
+  command = plan
+  variables {
+    image_uri = null
+    inference_components = [{
+      name                                   = "chat", image_uri = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:3", container_env = {}, accelerators = 1, cpu_cores = 1, min_memory_mb = 1024,
+      copies                                 = { initial = 1, min = 1, max = 1 }, container_startup_health_check_timeout_in_seconds = 600,
+      model_data_download_timeout_in_seconds = 600
+    }]
+  }
+  expect_failures = [var.instance_capacity]
 }

@@ -1,0 +1,85 @@
+"""Issue 18, the product path: `envs/local` in component mode, driven as a user drives it. Two renders write one
+schema-2 tfvars (two models on one ml.g5.12xlarge endpoint), `llmctl tf plan`/`apply` deploy them through the stack
+(modules/llm-stack → inference-components), `llmctl invoke --tf-dir` answers from the first component or the one
+named, `llmctl status` lists both, the plan review names the components and what they cost, scale to zero is one
+setting, and `destroy` removes it all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.servers import free_port
+from support.terraform import copy_terraform, llmctl
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
+    copy_terraform(tmp_path)
+    port, runtime_port = free_port(), free_port()
+    env = {
+        **tf_env,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": "us-east-1",
+        "LLM_LOCAL_RUNTIME_URL": f"http://127.0.0.1:{runtime_port}",
+    }
+    ports = ["--port", str(port), "--runtime-port", str(runtime_port)]
+    assert llmctl(["local", "up", *ports, "--tokens-per-s", "500"], tmp_path, env).returncode == 0
+    try:
+        yield tmp_path, env, f"http://127.0.0.1:{port}"
+    finally:
+        llmctl(["local", "down", *ports], tmp_path, env)
+
+
+def _ok(result: object) -> str:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]  # type: ignore[attr-defined]
+    return str(result.stdout)  # type: ignore[attr-defined]
+
+
+def test_local_env_deploys_two_components_and_scales_them_to_zero(
+    workspace: tuple[Path, dict[str, str], str],
+) -> None:
+    cwd, env, url = workspace
+    root = cwd / "terraform" / "envs" / "local"
+    tfvars = str(root / "llm.auto.tfvars.json")
+    render = ["render", "-i", "ml.g5.12xlarge", "--gpus-per-copy", "1", "--format", "tfvars", "--out", tfvars]
+    _ok(llmctl([*render[:1], "meta-llama/Llama-3.1-8B-Instruct", *render[1:], "--component", "chat"], cwd, env))
+    _ok(
+        llmctl(
+            [*render[:1], "meta-llama/Llama-3.2-1B-Instruct", *render[1:], "-b", "vllm", "--component", "small"],
+            cwd,
+            env,
+        )
+    )
+
+    plan = ["tf", "plan", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url]
+    reviewed = _ok(llmctl(plan, cwd, env))
+    assert "inference component llm-local-chat is created" in reviewed
+    assert "AllTraffic (components)" in reviewed
+    applied = _ok(llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env))
+    assert "llm-local: InService" in applied  # and the smoke check answered from the first component
+
+    for component in ([], ["--inference-component", "small"]):
+        answer = llmctl(
+            ["invoke", "--tf-dir", str(root), "--max-new-tokens", "5", "--json", *component, "hi"], cwd, env
+        )
+        assert json.loads(_ok(answer))["text"] == "t0 t1 t2 t3 t4 "
+    status = json.loads(_ok(llmctl(["status", "-e", "llm-local", "--endpoint-url", url, "--json"], cwd, env)))
+    assert sorted(c["name"] for c in status["inference_components"]) == ["llm-local-chat", "llm-local-small"]
+
+    # Terraform reads *.auto.tfvars in name order: this one overrides settings.auto.tfvars' bounds.
+    (root / "zz-scale-to-zero.auto.tfvars").write_text("autoscaling = { min_capacity = 0, max_capacity = 2 }\n")
+    scaled = _ok(llmctl(plan, cwd, env))
+    assert "scale to zero turned on" in scaled
+    _ok(
+        llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url, "--no-smoke"], cwd, env)
+    )
+    status = json.loads(_ok(llmctl(["status", "-e", "llm-local", "--endpoint-url", url, "--json"], cwd, env)))
+    assert {c["min_copies"] for c in status["inference_components"]} == {0}
+
+    _ok(llmctl(["tf", "destroy", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env))
