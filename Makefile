@@ -107,8 +107,11 @@ status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (LLM_SERVICE_* variables; ENV=local: its endpoint and runtime)
 ifeq ($(ENV),local)
 	@echo "serving the local endpoint on http://127.0.0.1:8000 with API key $(LOCAL_SERVICE_KEY) (local only)"
-	$(LOCAL_CREDS) LLM_SERVICE_ENDPOINT_NAME=$$($(BIN)/llmctl tf output endpoint_name --env local) \
-	  LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
+	@# Component mode: one service model per inference component; otherwise the endpoint itself.
+	models="$$($(BIN)/llmctl tf output service_models --env local)"; \
+	if [ "$$models" = "{}" ]; then export LLM_SERVICE_ENDPOINT_NAME=$$($(BIN)/llmctl tf output endpoint_name --env local); \
+	else export LLM_SERVICE_MODELS="$$models"; fi; \
+	$(LOCAL_CREDS) LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
 	  LLM_SERVICE_AWS_CONTROL_ENDPOINT_URL=$$($(BIN)/llmctl tf output aws_endpoint_url --env local) \
 	  LLM_SERVICE_API_KEYS=$(LOCAL_SERVICE_KEY) LLM_SERVICE_REGION=us-east-1 \
 	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000

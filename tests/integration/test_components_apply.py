@@ -110,30 +110,19 @@ def test_status_lists_components_with_their_copies(applied: dict[str, Any], loca
     assert "inference components" in table.output and "llm-local-small" in table.output
 
 
-def test_copies_scale_and_scale_to_zero_is_wired(
-    applied: dict[str, Any], local_aws: dict[str, str], tf_env: dict[str, str]
-) -> None:
+def test_copies_are_autoscaled(applied: dict[str, Any], local_aws: dict[str, str]) -> None:
+    """(Scaling to zero through the stack, with its alarms and step policies: test_local_env_components.)"""
     scaling = boto3.client("application-autoscaling", endpoint_url=local_aws["aws"], **KEYS)
     targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
     copies = {t["ResourceId"]: t for t in targets if t["ScalableDimension"].endswith("DesiredCopyCount")}
     assert copies["inference-component/llm-local-chat"]["MinCapacity"] == 1
     assert copies["inference-component/llm-local-chat"]["MaxCapacity"] == 3
-
-    to_zero = [*applied["variables"], "-var", "scale_to_zero=true"]
-    result = run_terraform(["apply", "-auto-approve", "-input=false", *to_zero], applied["root"], tf_env)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
-    assert {t["MinCapacity"] for t in targets if t["ScalableDimension"].endswith("DesiredCopyCount")} == {0}
     policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
-    assert {p["PolicyName"] for p in policies if p["PolicyType"] == "StepScaling"} == {
-        "llm-local-chat-from-zero",
-        "llm-local-small-from-zero",
-    }
-    alarms = boto3.client("cloudwatch", endpoint_url=local_aws["aws"], **KEYS).describe_alarms()["MetricAlarms"]
-    no_capacity = {a["AlarmName"]: a for a in alarms if a["MetricName"] == "NoCapacityInvocationFailures"}
-    assert no_capacity["llm-local-chat-no-capacity"]["Dimensions"] == [
-        {"Name": "InferenceComponentName", "Value": "llm-local-chat"}
-    ]
+    tracking = {p["PolicyName"]: p for p in policies if p["PolicyType"] == "TargetTrackingScaling"}
+    metric = tracking["llm-local-chat-concurrency"]["TargetTrackingScalingPolicyConfiguration"]
+    assert metric["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
+        "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"
+    )
 
 
 def test_destroy_removes_the_endpoint_and_its_components(

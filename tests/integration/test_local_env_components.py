@@ -41,6 +41,44 @@ def _ok(result: object) -> str:
     return str(result.stdout)  # type: ignore[attr-defined]
 
 
+def _the_service_serves_each_component_as_a_model(runtime_url: str) -> None:
+    from llm_service.app import create_app
+    from llm_service.settings import ServiceSettings
+    from openai import OpenAI
+    from support.servers import ServiceThread
+
+    models = {
+        name: {"endpoint_name": "llm-local", "inference_component": f"llm-local-{name}"} for name in ("chat", "small")
+    }
+    settings = ServiceSettings(models=models, aws_endpoint_url=runtime_url, region="us-east-1", api_keys="k")
+    service = ServiceThread(create_app(settings))
+    client = OpenAI(base_url=f"{service.start()}/v1", api_key="k")
+    try:
+        assert sorted(m.id for m in client.models.list()) == ["chat", "small"]
+        for model in ("chat", "small"):
+            reply = client.chat.completions.create(
+                model=model, messages=[{"role": "user", "content": "hi"}], max_tokens=3
+            )
+            assert reply.choices[0].message.content == "t0 t1 t2 "
+    finally:
+        service.stop()
+
+
+def _the_first_copy_comes_back_on_an_alarm(url: str) -> None:
+    import boto3
+
+    keys = {"region_name": "us-east-1", "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+    scaling = boto3.client("application-autoscaling", endpoint_url=url, **keys)
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    steps = {p["PolicyName"]: p["PolicyARN"] for p in policies if p["PolicyType"] == "StepScaling"}
+    assert set(steps) == {"llm-local-chat-from-zero", "llm-local-small-from-zero"}
+    alarms = boto3.client("cloudwatch", endpoint_url=url, **keys).describe_alarms()["MetricAlarms"]
+    no_capacity = {a["AlarmName"]: a for a in alarms if a["MetricName"] == "NoCapacityInvocationFailures"}
+    chat = no_capacity["llm-local-chat-no-capacity"]
+    assert chat["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "llm-local-chat"}]
+    assert chat["AlarmActions"] == [steps["llm-local-chat-from-zero"]]
+
+
 def test_local_env_deploys_two_components_and_scales_them_to_zero(
     workspace: tuple[Path, dict[str, str], str],
 ) -> None:
@@ -71,6 +109,7 @@ def test_local_env_deploys_two_components_and_scales_them_to_zero(
         assert json.loads(_ok(answer))["text"] == "t0 t1 t2 t3 t4 "
     status = json.loads(_ok(llmctl(["status", "-e", "llm-local", "--endpoint-url", url, "--json"], cwd, env)))
     assert sorted(c["name"] for c in status["inference_components"]) == ["llm-local-chat", "llm-local-small"]
+    _the_service_serves_each_component_as_a_model(env["LLM_LOCAL_RUNTIME_URL"])
 
     # Terraform reads *.auto.tfvars in name order: this one overrides settings.auto.tfvars' bounds.
     (root / "zz-scale-to-zero.auto.tfvars").write_text("autoscaling = { min_capacity = 0, max_capacity = 2 }\n")
@@ -81,5 +120,6 @@ def test_local_env_deploys_two_components_and_scales_them_to_zero(
     )
     status = json.loads(_ok(llmctl(["status", "-e", "llm-local", "--endpoint-url", url, "--json"], cwd, env)))
     assert {c["min_copies"] for c in status["inference_components"]} == {0}
+    _the_first_copy_comes_back_on_an_alarm(url)
 
     _ok(llmctl(["tf", "destroy", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env))

@@ -21,6 +21,7 @@ from ..endpoint_status import watch as watch_endpoint
 from ..env_inputs import check_declared
 from ..errors import LlmctlError
 from ..net import unreachable
+from ..plan_review.components import mode_switch
 from ..plan_review.plan import changes as plan_changes
 from .check_cmd import report
 from .invoke_cmd import invoke_cmd
@@ -262,6 +263,13 @@ def plan_cmd(
     if offline:
         offline_marker.write_text("llm.tfplan was planned with --offline: for review only, never applied\n")
     plan = json.loads(plan_json)
+    switch = mode_switch(plan_changes(plan))
+    if switch:
+        (root.directory / tfc.PLAN_FILE).unlink(missing_ok=True)
+        raise LlmctlError(
+            f"the plan switches {root.directory} {switch}, and both would need the endpoint's name at once; run "
+            f"`make destroy ENV={env}` (or `llmctl tf destroy --env {env}`) first, then plan and apply again."
+        )
     click.echo(f"plan: {_summary(plan)}; wrote {root.directory / tfc.PLAN_FILE} and {root.directory / tfc.PLAN_JSON}")
     facts = None if offline or destroy else _read_quotas(root, plan, aws_endpoint_url)
     quotas_file = root.directory / tfc.QUOTAS_JSON

@@ -160,3 +160,15 @@ def analyse(
                 Flag("cost-increase", f"{stack.address}: ${old_max:,.2f}/h → ${new_max:,.2f}/h at max capacity")
             )
     return notes, flags, rows
+
+
+def mode_switch(changes: list[Change]) -> str | None:
+    """A plan that swaps a real-time endpoint for a component endpoint of the same name, or back: both would exist
+    at once under one name (Terraform orders nothing between them), so the create fails halfway. None: no switch."""
+    stacks = {c.action for c in changes if is_component_stack(c)}
+    endpoints = {c.action for c in changes if c.type == "aws_sagemaker_endpoint"}
+    if "create" in stacks and "delete" in endpoints:
+        return "from a real-time endpoint to inference components"
+    if "delete" in stacks and "create" in endpoints:
+        return "from inference components to a real-time endpoint"
+    return None

@@ -49,3 +49,11 @@ output "inference_component_names" {
   description = "Component mode: component name → InferenceComponentName (`make invoke IC=`); empty for a real-time endpoint."
   value       = module.stack.inference_component_names
 }
+
+output "service_models" {
+  description = "LLM_SERVICE_MODELS for the HTTP service (`make serve`): component mode, one model per component; {} otherwise."
+  value = jsonencode({
+    for name, component in module.stack.inference_component_names :
+    name => { endpoint_name = module.stack.endpoint_name, inference_component = component }
+  })
+}

@@ -27,15 +27,17 @@ locals {
 
   # What a plan refreshes, by service: the read half of each apply statement.
   read = {
-    sagemaker   = ["sagemaker:DescribeModel", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeEndpoint", "sagemaker:ListTags"]
-    iam         = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"]
-    s3          = ["s3:ListBucket", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetAccelerateConfiguration", "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketTagging", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketOwnershipControls"]
-    ecr         = ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"]
-    kms         = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
-    logs        = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
-    autoscaling = ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScheduledActions", "application-autoscaling:DescribeScalingActivities", "application-autoscaling:ListTagsForResource"]
-    cloudwatch  = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
-    sns         = ["sns:GetTopicAttributes", "sns:ListTagsForResource"]
+    sagemaker      = ["sagemaker:DescribeModel", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeEndpoint", "sagemaker:ListTags"]
+    components     = ["sagemaker:DescribeInferenceComponent", "sagemaker:ListTags"]
+    cloudformation = ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]
+    iam            = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"]
+    s3             = ["s3:ListBucket", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetAccelerateConfiguration", "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketTagging", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketOwnershipControls"]
+    ecr            = ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"]
+    kms            = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+    logs           = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+    autoscaling    = ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScheduledActions", "application-autoscaling:DescribeScalingActivities", "application-autoscaling:ListTagsForResource"]
+    cloudwatch     = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
+    sns            = ["sns:GetTopicAttributes", "sns:ListTagsForResource"]
   }
   stack_tag = [for name in var.stack_names : name]
 }
@@ -51,6 +53,26 @@ data "aws_iam_policy_document" "apply" {
       "sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream",
     ])
     resources = local.sagemaker
+  }
+
+  # Component mode: CloudFormation makes the configuration, endpoint and components with the caller's credentials
+  # (no service role), so the SageMaker statements above and this one apply to the calls it makes.
+  statement {
+    sid       = "ComponentStack"
+    actions   = concat(local.read.cloudformation, ["cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:DescribeStackEvents"])
+    resources = local.arns.component_stack
+  }
+
+  statement {
+    sid = "InferenceComponents"
+    actions = concat(local.read.components, [
+      "sagemaker:CreateInferenceComponent", "sagemaker:UpdateInferenceComponent",
+      "sagemaker:UpdateInferenceComponentRuntimeConfig", "sagemaker:DeleteInferenceComponent", "sagemaker:AddTags",
+      "sagemaker:DeleteTags",
+      # `make apply`'s smoke check invokes the first component.
+      "sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream",
+    ])
+    resources = local.arns.sagemaker_inference_component
   }
 
   statement {
@@ -292,6 +314,12 @@ data "aws_iam_policy_document" "plan" {
     sid       = "ReadEndpointUsage"
     actions   = ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig"]
     resources = ["arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:endpoint/*", "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:endpoint-config/*"]
+  }
+
+  statement {
+    sid       = "ReadComponentStack"
+    actions   = local.read.cloudformation
+    resources = local.arns.component_stack
   }
 
   statement {

@@ -10,6 +10,9 @@
 locals {
   components = { for c in var.components : c.name => merge(c, { full_name = "${var.name}-${c.name}" }) }
 
+  # Each component's rollback alarms (named here so the template and the role can name them before they exist).
+  alarm_names = { for name, c in local.components : name => ["${c.full_name}-5xx-errors", "${c.full_name}-model-latency-p90"] }
+
   # CloudFormation logical ids are alphanumeric; names are lower-case letters, digits and hyphens (validated).
   logical_ids = { for name in keys(local.components) : name => "Component${join("", [for part in split("-", name) : title(part)])}" }
 
@@ -69,7 +72,18 @@ locals {
               }
             }
             RuntimeConfig = { CopyCount = c.copies.initial }
-            Tags          = local.cfn_tags
+            DeploymentConfig = merge(
+              {
+                RollingUpdatePolicy = {
+                  MaximumBatchSize      = { Type = "COPY_COUNT", Value = var.deployment.maximum_batch_copies }
+                  WaitIntervalInSeconds = var.deployment.wait_interval_in_seconds
+                }
+              },
+              var.deployment.rollback_on_alarms ? {
+                AutoRollbackConfiguration = { Alarms = [for alarm in local.alarm_names[name] : { AlarmName = alarm }] }
+              } : {}
+            )
+            Tags = local.cfn_tags
           }
         }
       }
@@ -111,12 +125,51 @@ resource "aws_sagemaker_model" "component" {
   }
 }
 
+# Per component, as the real-time endpoint's alarms per variant: they roll a changed component back.
+resource "aws_cloudwatch_metric_alarm" "errors_5xx" {
+  for_each = local.components
+
+  alarm_name          = local.alarm_names[each.key][0]
+  alarm_description   = "5XX errors of ${each.value.full_name}; rolls a component update back."
+  namespace           = "AWS/SageMaker"
+  metric_name         = "Invocation5XXErrors"
+  dimensions          = { InferenceComponentName = each.value.full_name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = var.deployment.errors_5xx_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "model_latency_p90" {
+  for_each = local.components
+
+  alarm_name          = local.alarm_names[each.key][1]
+  alarm_description   = "p90 model latency of ${each.value.full_name}; rolls a component update back."
+  namespace           = "AWS/SageMaker"
+  metric_name         = "ModelLatency" # microseconds
+  dimensions          = { InferenceComponentName = each.value.full_name }
+  extended_statistic  = "p90"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  threshold           = var.deployment.model_latency_p90_ms * 1000
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  tags                = var.tags
+}
+
 resource "aws_cloudformation_stack" "endpoint" {
   name              = "${var.name}-components"
   template_body     = jsonencode(local.template)
   notification_arns = var.stack_notification_arns
   tags              = var.tags
   #checkov:skip=CKV_AWS_124:Topics are an input (stack_notification_arns); a failed stack already fails the apply that made it, so none is required.
+
+  # A rollout names the alarms: they exist before the stack does.
+  depends_on = [aws_cloudwatch_metric_alarm.errors_5xx, aws_cloudwatch_metric_alarm.model_latency_p90]
 
   timeouts {
     # Within the provider's hour: copies of a large model take tens of minutes to download and start.

@@ -27,3 +27,8 @@ output "template_body" {
   description = "The CloudFormation template (JSON): what the offline check validates with cfn-lint."
   value       = aws_cloudformation_stack.endpoint.template_body
 }
+
+output "rollback_alarm_names" {
+  description = "Every component's rollback alarms (the execution role may read them)."
+  value       = flatten(values(local.alarm_names))
+}

@@ -146,6 +146,24 @@ variable "components" {
   }
 }
 
+variable "deployment" {
+  description = "How a changed component rolls out (CloudFormation's DeploymentConfig): copies replaced per batch, the wait between batches, and whether its 5XX and p90-latency alarms roll it back."
+  type = object({
+    maximum_batch_copies     = optional(number, 1)
+    wait_interval_in_seconds = optional(number, 300)
+    rollback_on_alarms       = optional(bool, true)
+    errors_5xx_threshold     = optional(number, 1)
+    model_latency_p90_ms     = optional(number, 30000)
+  })
+  nullable = false
+  default  = {}
+
+  validation {
+    condition     = var.deployment.maximum_batch_copies >= 1 && var.deployment.wait_interval_in_seconds >= 0 && var.deployment.wait_interval_in_seconds <= 3600
+    error_message = "deployment.maximum_batch_copies must be at least 1 and wait_interval_in_seconds 0-3600."
+  }
+}
+
 variable "stack_notification_arns" {
   description = "SNS topics that receive the CloudFormation stack's events (creation, rollback, deletion of the endpoint and its components)."
   type        = list(string)

@@ -28,6 +28,11 @@ locals {
   realtime       = local.component_mode ? 0 : 1
   image_uris     = local.component_mode ? distinct([for c in var.inference_components : c.image_uri]) : [var.image_uri]
   weights_s3     = compact([for c in var.inference_components : c.model_data_s3_uri])
+  # The components' rollback alarms as modules/inference-components names them (a reference to the module's output
+  # would be a cycle: the module needs the role; the unit test checks the two agree).
+  component_alarm_names = flatten([
+    for c in var.inference_components : ["${var.name}-${c.name}-5xx-errors", "${var.name}-${c.name}-model-latency-p90"]
+  ])
 }
 
 moved {
@@ -96,9 +101,11 @@ module "role" {
   model_data_kms_key   = var.model_data_kms_key_arn
   data_capture_s3_uri  = local.capture_s3_uri
   # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
-  kms_key_aliases          = var.model_data_s3_uri == null && length(local.weights_s3) == 0 && var.data_capture == null ? [] : [var.name]
-  vpc_config               = var.vpc_config
-  rollback_alarm_names     = var.rollback_on_alarms && !local.component_mode ? one(module.alarms[*].rollback_alarm_names) : []
+  kms_key_aliases = var.model_data_s3_uri == null && length(local.weights_s3) == 0 && var.data_capture == null ? [] : [var.name]
+  vpc_config      = var.vpc_config
+  rollback_alarm_names = !var.rollback_on_alarms ? [] : (
+    local.component_mode ? local.component_alarm_names : one(module.alarms[*].rollback_alarm_names)
+  )
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 }
@@ -210,5 +217,12 @@ module "components" {
       enable_network_isolation                = var.enable_network_isolation
     }
   ]
+  # Components roll one copy at a time and, as the real-time endpoint, back on their 5XX and p90-latency alarms.
+  deployment = {
+    wait_interval_in_seconds = var.deployment.wait_interval_in_seconds
+    rollback_on_alarms       = var.rollback_on_alarms
+    errors_5xx_threshold     = var.alarms.errors_5xx_threshold
+    model_latency_p90_ms     = var.alarms.model_latency_p90_ms
+  }
   tags = merge(var.tags, local.render_tags)
 }

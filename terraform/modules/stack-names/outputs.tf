@@ -41,16 +41,19 @@ output "arns" {
     sagemaker_model           = "${local.arn}:sagemaker:${local.regional}:model/${lower(var.name)}-*"
     sagemaker_endpoint_config = "${local.arn}:sagemaker:${local.regional}:endpoint-config/${lower(substr(var.name, 0, 36))}-*"
     sagemaker_endpoint        = "${local.arn}:sagemaker:${local.regional}:endpoint/${lower(var.name)}"
-    bucket                    = "${local.arn}:s3:::${local.bucket_name}"
-    bucket_objects            = "${local.arn}:s3:::${local.bucket_name}/*"
-    execution_role            = "${local.arn}:iam::${var.account_id}:role${var.role_path}${local.role_name}"
-    repository                = "${local.arn}:ecr:${local.regional}:repository/${local.repository}"
-    kms_alias                 = "${local.arn}:kms:${local.regional}:alias/${var.name}"
-    kms_keys                  = "${local.arn}:kms:${local.regional}:key/*"
-    log_group                 = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}"
-    log_group_streams         = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}:*"
-    alarms                    = "${local.arn}:cloudwatch:${local.regional}:alarm:${var.name}-*"
-    topic                     = "${local.arn}:sns:${local.regional}:${local.topic_name}"
-    dashboard                 = "${local.arn}:cloudwatch::${var.account_id}:dashboard/${var.name}" # global
+    # Component mode (modules/inference-components): <name>-<component>, made by the stack <name>-components.
+    sagemaker_inference_component = "${local.arn}:sagemaker:${local.regional}:inference-component/${lower(var.name)}-*"
+    component_stack               = "${local.arn}:cloudformation:${local.regional}:stack/${var.name}-components/*"
+    bucket                        = "${local.arn}:s3:::${local.bucket_name}"
+    bucket_objects                = "${local.arn}:s3:::${local.bucket_name}/*"
+    execution_role                = "${local.arn}:iam::${var.account_id}:role${var.role_path}${local.role_name}"
+    repository                    = "${local.arn}:ecr:${local.regional}:repository/${local.repository}"
+    kms_alias                     = "${local.arn}:kms:${local.regional}:alias/${var.name}"
+    kms_keys                      = "${local.arn}:kms:${local.regional}:key/*"
+    log_group                     = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}"
+    log_group_streams             = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}:*"
+    alarms                        = "${local.arn}:cloudwatch:${local.regional}:alarm:${var.name}-*"
+    topic                         = "${local.arn}:sns:${local.regional}:${local.topic_name}"
+    dashboard                     = "${local.arn}:cloudwatch::${var.account_id}:dashboard/${var.name}" # global
   }
 }

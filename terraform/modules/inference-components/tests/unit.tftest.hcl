@@ -71,6 +71,18 @@ run "one_component_per_model_with_its_compute_and_copies" {
   command = apply
 
   assert {
+    condition = jsondecode(aws_cloudformation_stack.endpoint.template_body).Resources.ComponentChat.Properties.DeploymentConfig == {
+      RollingUpdatePolicy       = { MaximumBatchSize = { Type = "COPY_COUNT", Value = 1 }, WaitIntervalInSeconds = 300 }
+      AutoRollbackConfiguration = { Alarms = [{ AlarmName = "llm-test-chat-5xx-errors" }, { AlarmName = "llm-test-chat-model-latency-p90" }] }
+    }
+    error_message = "a changed component rolls one copy at a time and rolls back on its own alarms"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.errors_5xx["chat"].dimensions == tomap({ InferenceComponentName = "llm-test-chat" }) && aws_cloudwatch_metric_alarm.model_latency_p90["chat"].threshold == 30000000
+    error_message = "the alarms watch the component's own metrics (latency in microseconds)"
+  }
+
+  assert {
     condition     = jsondecode(aws_cloudformation_stack.endpoint.template_body).Resources.ComponentChat.Properties.Specification.ComputeResourceRequirements == { NumberOfAcceleratorDevicesRequired = 1, NumberOfCpuCoresRequired = 11, MinMemoryRequiredInMb = 17408 }
     error_message = "the copy's compute requirements, in the API's names"
   }
@@ -157,5 +169,18 @@ run "a_changed_configuration_gets_a_new_name" {
   assert {
     condition     = output.endpoint_config_name != run.a_model_less_configuration_carrying_the_role.endpoint_config_name
     error_message = "a changed configuration gets a new name, which is what makes SageMaker roll to it"
+  }
+}
+
+run "no_rollback_alarms_when_turned_off" {
+  command = plan
+
+  variables {
+    deployment = { rollback_on_alarms = false }
+  }
+
+  assert {
+    condition     = !contains(keys(jsondecode(aws_cloudformation_stack.endpoint.template_body).Resources.ComponentChat.Properties.DeploymentConfig), "AutoRollbackConfiguration")
+    error_message = "rollback_on_alarms = false leaves the rollout without alarms"
   }
 }

@@ -181,3 +181,21 @@ run "initial_copies_need_more_gpus_than_the_fleet" {
   variables { components = [{ name = "chat", image_uri = "i", accelerators = 2, cpu_cores = 1, min_memory_mb = 1024, copies = { initial = 3, min = 1, max = 3 } }] }
   expect_failures = [var.components]
 }
+
+run "deployment_batch_zero" {
+  command = plan
+  variables { deployment = { maximum_batch_copies = 0 } }
+  expect_failures = [var.deployment]
+}
+
+run "deployment_wait_negative" {
+  command = plan
+  variables { deployment = { wait_interval_in_seconds = -1 } }
+  expect_failures = [var.deployment]
+}
+
+run "deployment_wait_over_an_hour" {
+  command = plan
+  variables { deployment = { wait_interval_in_seconds = 3601 } }
+  expect_failures = [var.deployment]
+}

@@ -152,4 +152,14 @@ run "component_mode_deploys_components_instead_of_the_real_time_endpoint" {
     ]) == "arn:aws:s3:::llm-test-artifacts-123456789012/models/llama-3.1-8b/*"
     error_message = "the role reads the weights of the component that has them in S3"
   }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "ReadRollbackAlarms"
+    ])) == toset([for a in ["chat-5xx-errors", "chat-model-latency-p90", "small-5xx-errors", "small-model-latency-p90"] : "arn:aws:cloudwatch:us-east-1:123456789012:alarm:llm-test-${a}"])
+    error_message = "the role reads the components' rollback alarms"
+  }
+  assert {
+    condition     = toset(module.components[0].rollback_alarm_names) == toset(local.component_alarm_names)
+    error_message = "the stack names the components' alarms as the module does"
+  }
 }
