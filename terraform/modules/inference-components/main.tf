@@ -103,6 +103,7 @@ resource "aws_sagemaker_model" "component" {
   execution_role_arn       = var.execution_role_arn
   enable_network_isolation = each.value.enable_network_isolation
   tags                     = var.tags
+  #checkov:skip=CKV_AWS_370:Isolation is per component (enable_network_isolation, from the stack's setting): a component whose weights come from the Hub needs the network, and the module refuses isolation without S3 weights.
 
   primary_container {
     image       = each.value.image_uri
