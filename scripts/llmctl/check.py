@@ -87,9 +87,11 @@ def check_tfvars(path: Path, model_config: Path | None = None) -> CheckResult:
     components = tfvars.get("inference_components") or []
     if components:
         return _check_components(path, tfvars, components, model_config)
-    for key in ("image_uri", "instance_type", "container_env"):
-        if (not tfvars.get(key) and key != "container_env") or key not in tfvars:
-            raise LlmctlError(f"{path} has no {key}; render it again with `make tfvars`.")
+    # image_uri is null in schema 2, which has components; without them it must be there.
+    missing = [key for key in ("image_uri", "instance_type") if not tfvars.get(key)]
+    missing += [] if "container_env" in tfvars else ["container_env"]
+    if missing:
+        raise LlmctlError(f"{path} has no {missing[0]}; render it again with `make tfvars`.")
     env = _string_map(tfvars["container_env"], "container_env")
     result = CheckResult(path, _backend(tfvars, str(tfvars["image_uri"])), None)
     _check_model(result, tfvars, str(tfvars["image_uri"]), env, model_config, "")

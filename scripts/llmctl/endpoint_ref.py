@@ -45,6 +45,11 @@ def resolve_target(endpoint: str | None, tf_dir: Path | None) -> tuple[str, str 
     return resolve(endpoint, None), None
 
 
+def first_component(components: dict[str, str]) -> str | None:
+    """A component root's default component: the first by its short name (None when the root has none)."""
+    return str(components[sorted(components)[0]]) if components else None
+
+
 def resolve_component(asked: str | None, tf_dir: Path | None) -> str | None:
     """The InferenceComponentName to call: --inference-component as given (a short name from the Terraform root's
     components is expanded), else, for a root that deploys components, the first by name; None otherwise."""
@@ -54,7 +59,7 @@ def resolve_component(asked: str | None, tf_dir: Path | None) -> str | None:
     if not isinstance(components, dict) or not components:
         return asked
     if asked is None:
-        return str(components[sorted(components)[0]])
+        return first_component(components)
     if asked in components:
         return str(components[asked])
     if asked in components.values():

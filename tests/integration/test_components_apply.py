@@ -6,8 +6,6 @@ nothing behind."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 from llmctl.cli import cli
-from support.servers import free_port, wait_http
+from support.servers import free_port, python_module, wait_http
 from support.terraform import copy_terraform, run_terraform
 
 pytestmark = pytest.mark.integration
@@ -25,16 +23,12 @@ EXAMPLE = Path("modules") / "inference-components" / "examples" / "local"
 KEYS = {"region_name": "us-east-1", "aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
-def _process(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
 def local_aws() -> Iterator[dict[str, str]]:
     moto_port, runtime_port = free_port(), free_port()
-    moto = _process("llmctl.local_aws.server", "--port", str(moto_port))
+    moto = python_module("llmctl.local_aws.server", "--port", str(moto_port))
     aws = f"http://127.0.0.1:{moto_port}"
-    runtime = _process(
+    runtime = python_module(
         "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", aws, "--first-token-ms", "5"
     )
     try:

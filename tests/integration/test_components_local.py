@@ -6,8 +6,6 @@ zero copies answers SageMaker's no-capacity error, and a waiting `llmctl invoke`
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -18,7 +16,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 from llmctl.cli import cli
-from support.servers import free_port, wait_http
+from support.servers import free_port, python_module, wait_http
 
 pytestmark = pytest.mark.integration
 
@@ -79,14 +77,10 @@ TEMPLATE = {
 }
 
 
-def _process(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[dict[str, Any]]:
     moto_port, runtime_port = free_port(), free_port()
-    moto = _process("llmctl.local_aws.server", "--port", str(moto_port))
+    moto = python_module("llmctl.local_aws.server", "--port", str(moto_port))
     aws = f"http://127.0.0.1:{moto_port}"
     wait_http(f"{aws}/moto-api/data.json")
     keys = {"region_name": "us-east-1", "aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -103,7 +97,7 @@ def stack() -> Iterator[dict[str, Any]]:
     cloudformation = boto3.client("cloudformation", endpoint_url=aws, **keys)
     cloudformation.create_stack(StackName="llm-local-components", TemplateBody=json.dumps(TEMPLATE))
     runtime_url = f"http://127.0.0.1:{runtime_port}"
-    runtime = _process(
+    runtime = python_module(
         "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", aws, "--first-token-ms", "5"
     )
     try:

@@ -5,8 +5,6 @@ plane: botocore's real parsers on every reply, llmctl and the service as clients
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from llmctl.cli import cli
 from support.log_canary import PROMPT_CANARY
-from support.servers import free_port, wait_http
+from support.servers import free_port, python_module, wait_http
 
 pytestmark = pytest.mark.integration
 
@@ -36,16 +34,12 @@ ENDPOINTS = {
 }
 
 
-def _process(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
 def local_stack() -> Iterator[dict[str, str]]:
     """A private control plane (the patched moto of `make up`) with four endpoints, a second process speaking TGI's
     HTTP API (the "real" container), and the runtime with a 2 s invocation timeout."""
     moto_port, runtime_port, container_port = free_port(), free_port(), free_port()
-    moto = _process("llmctl.local_aws.server", "--port", str(moto_port))
+    moto = python_module("llmctl.local_aws.server", "--port", str(moto_port))
     aws = f"http://127.0.0.1:{moto_port}"
     wait_http(f"{aws}/moto-api/data.json")
     sagemaker = boto3.client("sagemaker", endpoint_url=aws, region_name="us-east-1")
@@ -66,8 +60,8 @@ def local_stack() -> Iterator[dict[str, str]]:
     container_url = f"http://127.0.0.1:{container_port}"
     runtime_url = f"http://127.0.0.1:{runtime_port}"
     processes = [
-        _process("llmctl.local_aws.container", "--port", str(container_port), "--tokens-per-s", "500"),
-        _process(
+        python_module("llmctl.local_aws.container", "--port", str(container_port), "--tokens-per-s", "500"),
+        python_module(
             "llmctl.local_aws.runtime",
             "--port",
             str(runtime_port),
@@ -214,7 +208,7 @@ def test_the_service_and_the_openai_package_through_the_runtime(local_stack) -> 
 
 def test_a_runtime_without_its_control_plane_says_so() -> None:
     runtime_port = free_port()
-    runtime = _process(
+    runtime = python_module(
         "llmctl.local_aws.runtime", "--port", str(runtime_port), "--aws-url", f"http://127.0.0.1:{free_port()}"
     )
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -12,6 +14,11 @@ from typing import Any
 
 import uvicorn
 from llmctl.local_aws.container import EmulatedContainer
+
+
+def python_module(*args: str) -> subprocess.Popen[bytes]:
+    """`python -m <args>` in the background, quiet: the local control plane, runtime or container of a test."""
+    return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def free_port() -> int:

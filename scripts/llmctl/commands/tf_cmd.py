@@ -12,7 +12,7 @@ from typing import Any
 import click
 from llm_service.client import AwsSettings, make_client
 
-from .. import instance_count, quotas, rollback
+from .. import endpoint_ref, instance_count, quotas, rollback
 from .. import terraform_cli as tfc
 from ..aws_options import settings_from
 from ..check import check_tfvars
@@ -387,13 +387,12 @@ def apply_cmd(
         raise LlmctlError(f"{name} is {status.status}: {status.failure_reason or 'see `llmctl status`'}", 3)
     click.echo(f"{name}: InService")
     if smoke:
-        components = outputs.get("inference_component_names") or {}
         ctx.invoke(
             invoke_cmd,
             prompt=SMOKE_PROMPT,
             endpoint=name,
             # A component endpoint answers only by component: smoke-check the first, as `make invoke` does.
-            inference_component=components[sorted(components)[0]] if components else None,
+            inference_component=endpoint_ref.first_component(outputs.get("inference_component_names") or {}),
             max_new_tokens=32,
             expect=r"\S",
             region=outputs.get("region"),

@@ -115,15 +115,19 @@ class ControlPlane:
             return self._component(endpoint, component)
         if component:
             raise AwsError(400, "ValidationError", components.NOT_COMPONENT_ENDPOINT)
-        model = self._client.describe_model(ModelName=variant["ModelName"])
-        container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+        container = self._container_of(variant["ModelName"])
         return Deployment(
             endpoint,
             variant["VariantName"],
-            model["ModelName"],
+            variant["ModelName"],
             container.get("Image", ""),
             dict(container.get("Environment") or {}),
         )
+
+    def _container_of(self, model_name: str) -> dict[str, Any]:
+        model = self._client.describe_model(ModelName=model_name)
+        container: dict[str, Any] = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+        return container
 
     def _component(self, endpoint: str, name: str) -> Deployment:
         """An inference component's copies: its model (or its own container), or no capacity at zero copies."""
@@ -140,8 +144,7 @@ class ControlPlane:
         container = specification.get("Container") or {}
         model_name = specification.get("ModelName") or name
         if specification.get("ModelName"):
-            model = self._client.describe_model(ModelName=model_name)
-            container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+            container = self._container_of(model_name)
         return Deployment(
             endpoint,
             described["VariantName"],
