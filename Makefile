@@ -34,7 +34,7 @@ ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 COMPONENT_ARGS = $(if $(IC),--inference-component $(IC),)
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -128,6 +128,9 @@ bench: $(STAMP) ## Service overhead (3 runs/row, stall probe) + code path, HTTP 
 
 bench-render: $(STAMP) ## Whole-process time of `llmctl render` (BASELINE=dir: vs an older checkout) → bench-results/
 	$(BIN)/python bench/bench_render_startup.py $(if $(BASELINE),--baseline $(BASELINE),)
+
+bench-batch: $(STAMP) ## llmctl batch throughput (real-time at concurrency 1/8/32, async) on the local stack → bench-results/batch.json
+	$(BIN)/python bench/bench_batch.py
 
 bench-plan-review: $(STAMP) ## Time plan-review on a 2,000-resource synthetic plan → bench-results/plan-review.json
 	$(BIN)/python bench/bench_plan_review.py

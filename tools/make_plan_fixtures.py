@@ -2,14 +2,15 @@
 control plane (moto), for the plan-review golden tests. Nothing here is hand-written; each scenario edits a private
 copy of the repository's Terraform or tfvars the way a pull request would, then plans.
 
-    python tools/make_plan_fixtures.py            # ~3 minutes: one apply, then seven plans
+    python tools/make_plan_fixtures.py            # ~3 minutes: one apply, then ten plans
 
 Scenarios: first-deploy (empty state), no-op, env-change (one container variable), instance-type (Llama-3.1-8B from
 ml.g5.2xlarge to ml.g6e.2xlarge, re-rendered), autoscaling (1..3 → 2..6), iam-widening (the execution role's image
 pull statement widened to ecr:* on *), disable-encryption (the bucket's SSE-KMS and the repository's KMS downgraded to
 AES256, the log group's key removed), public-access (a public access block relaxed and a bucket policy statement for
-Principal *), replace-endpoint (rollback_on_alarms turned off in settings.auto.tfvars: the provider forces a new
-endpoint), destroy (plan -destroy: the bucket, repository and key go).
+Principal *), async (the model rendered with --async, min_capacity 0), replace-endpoint (rollback_on_alarms turned
+off in settings.auto.tfvars: the provider forces a new endpoint), destroy (plan -destroy: the bucket, repository and
+key go).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ def main() -> int:
             ),
         )
         root = tmp / "terraform" / "envs" / "local"
+        # Plans of the stack as every other environment runs it: with the TLS-only bucket policy, which the local env
+        # drops only because its control plane speaks plain HTTP (no object is read or written here).
+        main_tf = root / "main.tf"
+        assert "artifacts_tls_only = false" in main_tf.read_text(), "the local env's TLS setting moved; update this"
+        main_tf.write_text(main_tf.read_text().replace("artifacts_tls_only = false", "artifacts_tls_only = true"))
         port, runtime_port = str(_free_port()), str(_free_port())
         aws = f"http://127.0.0.1:{port}"
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1"}
@@ -112,6 +118,17 @@ def main() -> int:
             settings_file.write_text(scaled)
             _llmctl(plan, tmp, env)
             _save(root, "autoscaling")
+
+            # Issue 19: the same model rendered as an asynchronous endpoint that scales to zero.
+            _llmctl(
+                ["render", MODEL, "-i", "ml.g5.2xlarge", "--async", "--format", "tfvars", "--out", str(tfvars)],
+                tmp,
+                env,
+            )
+            settings_file.write_text(settings.replace("min_capacity = 1\n", "min_capacity = 0\n", 1))
+            _llmctl(plan, tmp, env)
+            _save(root, "async")
+            tfvars.write_text(original)
             settings_file.write_text(settings)
 
             role_tf = tmp / "terraform" / "modules" / "execution-role" / "main.tf"

@@ -21,6 +21,7 @@ _COMMANDS = {
     "image-uri": "image_uri_cmd:image_uri_cmd",
     "instances": "instances_cmd:instances_cmd",
     "invoke": "invoke_cmd:invoke_cmd",
+    "batch": "batch_cmd:batch_cmd",
     "load": "load_cmd:load_cmd",
     "status": "status_cmd:status_cmd",
     "tf": "tf_cmd:tf_group",

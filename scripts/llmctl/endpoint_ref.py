@@ -11,6 +11,8 @@ ENV_VAR = "LLM_ENDPOINT_NAME"
 TF_OUTPUT = "endpoint_name"  # the output every Terraform root configuration exposes
 RUNTIME_OUTPUT = "runtime_endpoint_url"  # only the local environment has one: its local SageMaker runtime
 COMPONENTS_OUTPUT = "inference_component_names"  # component roots: component name → InferenceComponentName
+ASYNC_INPUT_OUTPUT = "async_input_s3_uri"  # async roots: where requests are uploaded
+CONTROL_OUTPUT = "aws_endpoint_url"  # only the local environment has one: its local AWS (S3, SageMaker API)
 
 
 def _outputs(tf_dir: Path) -> dict[str, str]:
@@ -43,6 +45,15 @@ def resolve_target(endpoint: str | None, tf_dir: Path | None) -> tuple[str, str 
         outputs = _outputs(tf_dir)
         return outputs[TF_OUTPUT], outputs.get(RUNTIME_OUTPUT)
     return resolve(endpoint, None), None
+
+
+def async_locations(tf_dir: Path | None) -> tuple[str | None, str | None]:
+    """(input prefix, local AWS URL) from a Terraform root's outputs; (None, None) without one."""
+    if tf_dir is None:
+        return None, None
+    outputs = _raw_outputs(tf_dir)
+    prefix, control = outputs.get(ASYNC_INPUT_OUTPUT), outputs.get(CONTROL_OUTPUT)
+    return (str(prefix) if prefix else None), (str(control) if control else None)
 
 
 def first_component(components: dict[str, str]) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -38,6 +38,22 @@ class ComponentStatus:
 
 
 @dataclass
+class AsyncStatus:
+    """An asynchronous endpoint's queue, from its configuration and its AWS/SageMaker backlog metrics."""
+
+    max_concurrent_per_instance: int
+    output_s3_uri: str
+    failure_s3_uri: str | None
+    topics: dict[str, str]
+    backlog: float | None = None  # ApproximateBacklogSize: queued + being processed
+    backlog_without_capacity: bool | None = None  # HasBacklogWithoutCapacity
+    in_flight: int | None = None  # at most concurrency × instances of the backlog
+    queued: int | None = None
+    scales_to_zero: bool = False
+    from_zero_alarm: str | None = None  # the HasBacklogWithoutCapacity alarm's state
+
+
+@dataclass
 class EndpointStatus:
     name: str
     status: str
@@ -45,6 +61,7 @@ class EndpointStatus:
     variants: list[VariantStatus]
     notes: list[str] = field(default_factory=list)
     components: list[ComponentStatus] = field(default_factory=list)
+    asynchronous: AsyncStatus | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +70,7 @@ class EndpointStatus:
             "failure_reason": self.failure_reason,
             "variants": [v.__dict__ for v in self.variants],
             "inference_components": [c.__dict__ for c in self.components],
+            "async": None if self.asynchronous is None else self.asynchronous.__dict__,
             "notes": self.notes,
         }
 
@@ -84,7 +102,9 @@ def describe_endpoint(sagemaker: Any, name: str) -> dict[str, Any]:
         raise LlmctlError(f"DescribeEndpoint for {name} failed: {exc}", 5) from None
 
 
-def read_status(sagemaker: Any, autoscaling: Any | None, name: str, activities: int = 5) -> EndpointStatus:
+def read_status(
+    sagemaker: Any, autoscaling: Any | None, name: str, activities: int = 5, cloudwatch: Any | None = None
+) -> EndpointStatus:
     described = describe_endpoint(sagemaker, name)
     variants = [
         VariantStatus(v["VariantName"], v.get("CurrentInstanceCount"), v.get("DesiredInstanceCount"))
@@ -94,7 +114,64 @@ def read_status(sagemaker: Any, autoscaling: Any | None, name: str, activities: 
     _add_components(sagemaker, status, described)
     if autoscaling is not None and variants:
         _add_scaling(autoscaling, status, activities)
+    if cloudwatch is not None:
+        _add_async(sagemaker, cloudwatch, status, described)
     return status
+
+
+def _latest(cloudwatch: Any, endpoint: str, metric: str) -> float | None:
+    """The newest one-minute maximum of an AWS/SageMaker endpoint metric in the last 10 minutes."""
+    now = datetime.now(UTC)
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/SageMaker",
+        MetricName=metric,
+        Dimensions=[{"Name": "EndpointName", "Value": endpoint}],
+        StartTime=now - timedelta(minutes=10),
+        EndTime=now + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Maximum"],
+    ).get("Datapoints", [])
+    return max(points, key=lambda p: p["Timestamp"])["Maximum"] if points else None
+
+
+def _add_async(sagemaker: Any, cloudwatch: Any, status: EndpointStatus, described: dict[str, Any]) -> None:
+    """Asynchronous endpoints: the queue's settings, its backlog and whether it waits for an instance."""
+    try:
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    except (ClientError, BotoCoreError, KeyError) as exc:
+        status.notes.append(f"endpoint configuration unavailable ({_short(exc)})")
+        return
+    settings = config.get("AsyncInferenceConfig")
+    if not settings:
+        return
+    output = settings.get("OutputConfig", {})
+    notification = output.get("NotificationConfig") or {}
+    queue = AsyncStatus(
+        max_concurrent_per_instance=int(
+            settings.get("ClientConfig", {}).get("MaxConcurrentInvocationsPerInstance") or 0
+        ),
+        output_s3_uri=output.get("S3OutputPath", ""),
+        failure_s3_uri=output.get("S3FailurePath"),
+        topics={
+            k: v
+            for k, v in (("success", notification.get("SuccessTopic")), ("error", notification.get("ErrorTopic")))
+            if v
+        },
+        scales_to_zero=any(v.min_capacity == 0 for v in status.variants),
+    )
+    status.asynchronous = queue
+    try:
+        queue.backlog = _latest(cloudwatch, status.name, "ApproximateBacklogSize")
+        without = _latest(cloudwatch, status.name, "HasBacklogWithoutCapacity")
+        queue.backlog_without_capacity = None if without is None else without >= 1
+        alarms = cloudwatch.describe_alarms(AlarmNames=[f"{status.name}-async-from-zero"]).get("MetricAlarms", [])
+        queue.from_zero_alarm = alarms[0]["StateValue"] if alarms else None
+    except (ClientError, BotoCoreError) as exc:
+        status.notes.append(f"backlog metrics unavailable ({_short(exc)}); check cloudwatch:GetMetricStatistics")
+    if queue.backlog is not None:
+        instances = sum(v.current_instances or 0 for v in status.variants)
+        queue.in_flight = int(min(queue.backlog, queue.max_concurrent_per_instance * instances))
+        queue.queued = int(queue.backlog) - queue.in_flight
 
 
 def _add_components(sagemaker: Any, status: EndpointStatus, described: dict[str, Any]) -> None:

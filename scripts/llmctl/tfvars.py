@@ -12,6 +12,10 @@ Schema version 1 (docs/tfvars.md documents each field; the Terraform module decl
   llm_render                                         map(string) — provenance, for tags and review
   inference_components                               [] (schema 2 fills it)
   instance_capacity                                  null (schema 2 fills it)
+  async_inference                                    null, or (`--async`) {max_concurrent_invocations_per_instance,
+                                                     and any of output_s3_uri, failure_s3_uri, notifications,
+                                                     success_topic_arn, error_topic_arn, include_inference_response_in
+                                                     a team added, kept by the next render}
 
 Schema version 2 (inference components: `llmctl render … --gpus-per-copy N --component NAME`): image_uri,
 container_env and the timeouts are null/empty at the top; each model is an entry of inference_components (name,
@@ -39,7 +43,23 @@ SUFFIX = ".auto.tfvars.json"
 COMPONENT_NAME = re.compile(r"^[a-z0-9](-*[a-z0-9]){0,21}$")
 
 
-def tfvars(result: RenderResult) -> dict[str, Any]:
+# SageMaker's range for AsyncInferenceConfig.ClientConfig.MaxConcurrentInvocationsPerInstance.
+ASYNC_CONCURRENCY_RANGE = (1, 1000)
+
+
+def async_inference(result: RenderResult, existing: dict[str, Any] | None) -> dict[str, Any]:
+    """The async block: each instance takes as many queued requests at once as its KV cache holds at full length
+    (more would queue inside the container, where the backlog metric cannot see them). Keys a team added to the
+    file's block (paths, topics) are kept."""
+    low, high = ASYNC_CONCURRENCY_RANGE
+    kept = (existing or {}).get("async_inference") or {}
+    return {
+        **(kept if isinstance(kept, dict) else {}),
+        "max_concurrent_invocations_per_instance": max(low, min(high, result.sizing.max_concurrent_sequences)),
+    }
+
+
+def tfvars(result: RenderResult, asynchronous: bool = False, existing: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "image_uri": result.image_uri,
         "instance_type": result.instance.name,
@@ -61,6 +81,7 @@ def tfvars(result: RenderResult) -> dict[str, Any]:
         },
         "inference_components": [],
         "instance_capacity": None,
+        "async_inference": async_inference(result, existing) if asynchronous else None,
     }
 
 
@@ -132,6 +153,7 @@ def component_tfvars(result: RenderResult, name: str, existing: dict[str, Any] |
             "cpu_cores": capacity.vcpus - HOST_RESERVE_VCPUS,
             "memory_mb": capacity.memory_gib * 1024 - HOST_RESERVE_MIB,
         },
+        "async_inference": None,
     }
 
 
@@ -142,8 +164,8 @@ def check_out_path(path: Path) -> None:
         )
 
 
-def dumps(result: RenderResult) -> str:
-    return json.dumps(tfvars(result), indent=2) + "\n"
+def dumps(result: RenderResult, asynchronous: bool = False, existing: dict[str, Any] | None = None) -> str:
+    return json.dumps(tfvars(result, asynchronous, existing), indent=2) + "\n"
 
 
 def existing(path: Path | None) -> dict[str, Any] | None:

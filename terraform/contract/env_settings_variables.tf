@@ -17,6 +17,7 @@ variable "autoscaling" {
     target_tracking = optional(object({
       invocations_per_instance      = optional(number)
       concurrent_requests_per_model = optional(number)
+      backlog_per_instance          = optional(number, 2) # async mode: replaces the two targets above
       scale_in_cooldown             = optional(number, 300)
       scale_out_cooldown            = optional(number, 60)
       disable_scale_in              = optional(bool, false)

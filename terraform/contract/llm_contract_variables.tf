@@ -85,3 +85,17 @@ variable "instance_capacity" {
   })
   default = null
 }
+
+variable "async_inference" {
+  description = "Asynchronous mode (`llmctl render … --async`): max_concurrent_invocations_per_instance, and optionally output_s3_uri, failure_s3_uri (in the artifacts bucket), notifications, success_topic_arn, error_topic_arn, include_inference_response_in; null: a real-time or component endpoint."
+  type = object({
+    max_concurrent_invocations_per_instance = number
+    output_s3_uri                           = optional(string)
+    failure_s3_uri                          = optional(string)
+    notifications                           = optional(bool, true)
+    success_topic_arn                       = optional(string)
+    error_topic_arn                         = optional(string)
+    include_inference_response_in           = optional(list(string), [])
+  })
+  default = null
+}

@@ -182,8 +182,8 @@ def _turning_rollback_alarms_off_is_an_explicit_replacement(
 
 
 def _stage_a_checkpoint(cwd: Path, env: dict[str, str], url: str) -> None:
-    """Issue 17: `llmctl stage` uploads a checkpoint's serving files to the local S3. Into a bucket of its own: the
-    stack's artifacts bucket allows TLS only (aws:SecureTransport), and the local control plane speaks plain HTTP."""
+    """Issue 17: `llmctl stage` uploads a checkpoint's serving files to the local S3, into a team's own bucket (every
+    environment but local keeps the artifacts bucket TLS-only, which a plain-HTTP control plane cannot satisfy)."""
     checkpoint = cwd / "twin"
     checkpoint.mkdir()
     for name, data in (("config.json", b"{}"), ("tokenizer.json", b"{}"), ("model.safetensors", b"\0" * 4096)):

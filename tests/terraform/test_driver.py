@@ -49,7 +49,7 @@ def test_offline_plan_of_dev_needs_no_aws(tmp_path: Path, tf_env: dict[str, str]
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     result = llmctl(["tf", "plan", "--env", "dev", "--offline", "--account-id", "111122223333"], tmp_path, env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "plan: 29 to create, 0 to update, 0 to delete, 0 to replace" in result.stdout
+    assert "plan: 30 to create, 0 to update, 0 to delete, 0 to replace" in result.stdout
     plan = json.loads((root / "llm.tfplan.json").read_text())
     assert plan["planned_values"]["outputs"]["execution_role_arn"]["value"].startswith("arn:aws:iam::111122223333:")
     assert not (root / terraform_cli.OFFLINE_OVERRIDE).exists(), "the override file is removed after the plan"

@@ -39,7 +39,8 @@ EXPECTED_TYPES = {
     "aws_sagemaker_endpoint_configuration": 1,
     "aws_sagemaker_model": 1,
     "aws_sns_topic": 1,
-    "terraform_data": 3,  # autoscaling's instance-type and endpoint records, the endpoint's update barrier
+    # autoscaling's instance-type and endpoint records, the endpoint's update barrier and its invocation mode
+    "terraform_data": 4,
 }
 # The only statements of the execution role that may name Resource "*": actions without resource-level permissions.
 ALLOWED_STAR = {"EcrLogin": ["ecr:GetAuthorizationToken"], "EndpointMetrics": ["cloudwatch:PutMetricData"]}
@@ -142,6 +143,37 @@ def test_settings_given_in_part_keep_the_defaults(plan_dev) -> None:  # type: ig
     assert latency["threshold"] == 12000 * 1000  # ModelLatency is in microseconds
     # The later file replaces the whole `alarms` object: create_sns_topic is back at its module default (false).
     assert plan.of_type("aws_sns_topic") == []
+
+
+def test_async_mode_in_dev_queues_in_its_bucket_and_scales_to_zero(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: the dev env rendered with --async and min_capacity 0 in its settings."""
+    settings = "autoscaling = { min_capacity = 0, max_capacity = 3, target_tracking = { backlog_per_instance = 4 } }\n"
+    plan, tfvars = plan_dev("meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge", "--async", settings=settings)
+    assert tfvars["async_inference"] == {"max_concurrent_invocations_per_instance": 3}
+    config = plan.one("aws_sagemaker_endpoint_configuration")
+    (queue,) = config["async_inference_config"]
+    assert queue["client_config"] == [{"max_concurrent_invocations_per_instance": 3}]
+    output = queue["output_config"][0]
+    assert output["s3_output_path"] == "s3://llm-dev-artifacts-111122223333/async/llm-dev/output/"
+    assert output["s3_failure_path"] == "s3://llm-dev-artifacts-111122223333/async/llm-dev/failures/"
+    assert config["production_variants"][0]["initial_instance_count"] == 1, "it starts with one instance"
+    topics = sorted(t["name"] for t in plan.of_type("aws_sns_topic"))
+    assert topics == ["llm-dev-alarms", "llm-dev-async-error", "llm-dev-async-success"]
+    target = plan.one("aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (0, 3)
+    policies = {p["name"]: p for p in plan.of_type("aws_appautoscaling_policy")}
+    assert set(policies) == {"llm-dev-async-backlog", "llm-dev-async-from-zero"}
+    backlog = policies["llm-dev-async-backlog"]["target_tracking_scaling_policy_configuration"][0]
+    assert backlog["target_value"] == 4
+    assert backlog["customized_metric_specification"][0]["metric_name"] == "ApproximateBacklogSizePerInstance"
+    alarm = next(a for a in plan.of_type("aws_cloudwatch_metric_alarm") if a["alarm_name"] == "llm-dev-async-from-zero")
+    assert alarm["metric_name"] == "HasBacklogWithoutCapacity" and alarm["dimensions"] == {"EndpointName": "llm-dev"}
+    sids = {s["Sid"]: s for s in _role_statements(plan)}
+    assert sids["ReadAsyncRequests"]["Resource"] == "arn:aws:s3:::llm-dev-artifacts-111122223333/async/llm-dev/input/*"
+    assert set(sids["PublishAsyncNotifications"]["Resource"]) == {
+        "arn:aws:sns:us-east-1:111122223333:llm-dev-async-success",
+        "arn:aws:sns:us-east-1:111122223333:llm-dev-async-error",
+    }
 
 
 def test_min_above_max_fails_the_plan(tf_env: dict[str, str], tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ def test_every_scenario_the_issue_names_has_a_real_plan() -> None:
         "disable-encryption",
         "public-access",
         "replace-endpoint",
+        "async",
     }
 
 
@@ -55,7 +56,7 @@ def test_markdown_matches_golden(name: str) -> None:
 
 def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
     result = _review("first-deploy")
-    assert result.counts["create"] == 30 and result.counts["delete"] == 0
+    assert result.counts["create"] == 31 and result.counts["delete"] == 0
     assert result.flags == [], "the stack's own policies raise no flag"
     (row,) = result.cost
     assert row["before"] is None
@@ -64,7 +65,7 @@ def test_first_deploy_creates_everything_and_prices_the_endpoint() -> None:
 
 def test_no_op_plan_says_nothing_changes() -> None:
     result = _review("no-op")
-    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 30}
+    assert result.counts == {"create": 0, "update": 0, "replace": 0, "delete": 0, "no-op": 31}
     assert result.flags == []
 
 
@@ -94,6 +95,29 @@ def test_autoscaling_change_shows_the_new_bounds_and_their_cost() -> None:
     (row,) = result.cost
     assert row["after"]["monthly_at_max"] == round(6 * 1.515 * 730, 2)
     assert "cost-increase" in _flags("autoscaling")
+
+
+def test_switching_to_async_names_the_new_api_the_queue_and_scale_to_zero() -> None:
+    result = _review("async")
+    flags = {f.id: f.message for f in result.flags}
+    assert "InvokeEndpointAsync" in flags["invocation-mode"] and "real-time → asynchronous" in flags["invocation-mode"]
+    assert "invocation mode changes" in flags["replace-endpoint"], "UpdateEndpoint cannot switch: a new endpoint"
+    config = next(n for n in result.notes if n.title.startswith("endpoint configuration"))
+    assert "asynchronous: 3 requests at once per instance" in config.details
+    assert any(
+        d.startswith("results → s3://llm-local-artifacts-123456789012/async/llm-local/output/") for d in config.details
+    )
+    scaling = next(n for n in result.notes if n.title.startswith("autoscaling"))
+    assert scaling.details[0] == "instances min..max 1..3 → 0..3" and "scales to zero" in scaling.details[1]
+    (row,) = result.cost
+    assert row["after"]["hourly_at_min"] == 0 and row["before"]["hourly_at_min"] == 1.515, "idle costs nothing"
+    (role,) = [change for change in result.iam if change["address"].endswith("role.aws_iam_role_policy.this")]
+    added = {statement["Sid"]: statement for statement in role["added"]}
+    assert added["PublishAsyncNotifications"]["Resource"] == [
+        "arn:aws:sns:us-east-1:123456789012:llm-local-async-success",
+        "arn:aws:sns:us-east-1:123456789012:llm-local-async-error",
+    ]
+    assert added["ReadAsyncRequests"]["Resource"].endswith("/async/llm-local/input/*")
 
 
 def test_iam_widening_is_flagged() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -11,10 +12,11 @@ from typing import Any
 
 import click
 from botocore.exceptions import BotoCoreError
-from llm_service.client import GenerationRequest, InferenceClient, InferenceError, Target
+from llm_service.client import AwsSettings, GenerationRequest, InferenceClient, InferenceError, Target, WireFormat
 from llm_service.client.translate import translate
 
 from .. import endpoint_ref, exit_codes
+from ..async_invoke import run_async
 from ..aws_options import aws_options, call_deadline, settings_from
 from ..errors import LlmctlError
 from ..measure import Measured, run
@@ -85,6 +87,27 @@ def _stats_line(m: Measured) -> str:
     metavar="SECONDS",
     help="A component scaled to zero: keep re-sending this long while its first copy starts (0: fail at once).",
 )
+@click.option(
+    "--async",
+    "asynchronous",
+    is_flag=True,
+    help="An asynchronous endpoint: upload the request to S3, InvokeEndpointAsync, wait for the result object.",
+)
+@click.option(
+    "--async-wait",
+    type=click.FloatRange(min=1),
+    default=900,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --async: how long to wait for the result (a queue scaled to zero takes minutes to start).",
+)
+@click.option(
+    "--async-input",
+    metavar="S3_PREFIX",
+    help="With --async: upload requests here (default: the Terraform root's async_input_s3_uri, else "
+    "s3://<bucket of the endpoint's output path>/async/<endpoint>/input/).",
+)
+@click.option("--control-endpoint-url", hidden=True, help="A local AWS for --async's S3 and SageMaker API calls.")
 @click.option("--target-variant", help="Send to this production variant.")
 @click.option("--custom-attributes", help="CustomAttributes header passed to the container.")
 @click.option("--expect", help="Exit 1 unless the output matches this regular expression.")
@@ -105,6 +128,10 @@ def invoke_cmd(
     adapter: str | None,
     inference_component: str | None,
     wait_for_capacity: float,
+    asynchronous: bool,
+    async_wait: float,
+    async_input: str | None,
+    control_endpoint_url: str | None,
     target_variant: str | None,
     custom_attributes: str | None,
     expect: str | None,
@@ -127,6 +154,7 @@ def invoke_cmd(
       llmctl invoke -e llama-dev --format tgi --no-stream --expect 'Paris' "Capital of France?"
       llmctl invoke -e llama-dev --adapter twin "Who are you?"
       llmctl invoke -e llm-dev --inference-component llm-dev-chat "Hello"   # waits while it scales from zero
+      llmctl invoke --tf-dir terraform/envs/dev --async "Summarise this report: ..."   # an asynchronous endpoint
     """
     try:
         pattern = re.compile(expect) if expect else None
@@ -135,6 +163,9 @@ def invoke_cmd(
     name, runtime_url = endpoint_ref.resolve_target(endpoint, tf_dir)
     inference_component = endpoint_ref.resolve_component(inference_component, None if endpoint else tf_dir)
     endpoint_url = endpoint_url or runtime_url
+    settings = settings_from(region, profile, endpoint_url, timeout)
+    if control_endpoint_url:
+        settings = dataclasses.replace(settings, control_endpoint_url=control_endpoint_url)
     request = GenerationRequest(
         messages=_messages(prompt, messages_file, system),
         max_new_tokens=max_new_tokens,
@@ -144,11 +175,17 @@ def invoke_cmd(
         adapter=adapter,
     )
     target = Target(name, inference_component, target_variant, custom_attributes)
+    if asynchronous:
+        where = None if endpoint else tf_dir
+        text = _invoke_async(target, settings, where, async_input, request, wire_format, async_wait, as_json)
+        if pattern and not pattern.search(text):
+            raise LlmctlError(f"the reply did not match --expect {expect!r}.", exit_codes.EXPECT_MISMATCH)
+        return
     poll_s = _capacity_poll_s()
     try:
         client = InferenceClient(
             target,
-            settings=settings_from(region, profile, endpoint_url, timeout),
+            settings=settings,
             wire_format="tgi" if wire_format == "tgi" else "chat",
             deadline_s=call_deadline(timeout, stream),
             capacity_wait_s=wait_for_capacity or None,
@@ -184,3 +221,46 @@ def invoke_cmd(
         click.echo(_stats_line(measured), err=True)
     if pattern and not pattern.search(measured.text):
         raise LlmctlError(f"the reply did not match --expect {expect!r}.", exit_codes.EXPECT_MISMATCH)
+
+
+def _invoke_async(
+    target: Target,
+    settings: AwsSettings,
+    tf_dir: Path | None,
+    input_prefix: str | None,
+    request: GenerationRequest,
+    wire_format: str,
+    wait_s: float,
+    as_json: bool,
+) -> str:
+    """Print the result of an asynchronous invocation like `invoke` prints a reply; return its text."""
+    fmt: WireFormat = "tgi" if wire_format == "tgi" else "chat"
+    try:
+        outcome = run_async(target, settings, tf_dir, input_prefix, request, fmt, wait_s, as_json)
+    except (InferenceError, BotoCoreError) as exc:
+        error = translate(exc)
+        raise LlmctlError(f"{target.endpoint_name}: {error.message}", exit_codes.for_error(error)) from None
+    completion = outcome.completion
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "endpoint": target.endpoint_name,
+                    "text": completion.text,
+                    "finish_reason": completion.finish_reason,
+                    "output_tokens": completion.output_tokens,
+                    "inference_id": outcome.submitted.inference_id,
+                    "output_location": outcome.submitted.output_location,
+                    "waited_s": round(outcome.waited_s, 3),
+                    "async": True,
+                }
+            )
+        )
+        return completion.text
+    click.echo(completion.text)
+    tokens = f"{completion.output_tokens} tokens" if completion.output_tokens is not None else "tokens n/a"
+    click.echo(
+        f"async · waited {outcome.waited_s:.1f} s · {tokens} · {outcome.submitted.output_location}",
+        err=True,
+    )
+    return completion.text

@@ -77,6 +77,13 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     help="With --gpus-per-copy and --format tfvars: the inference component's name (default: from the model id); "
     "rendering into an existing component file adds it.",
 )
+@click.option(
+    "--async",
+    "asynchronous",
+    is_flag=True,
+    help="An asynchronous endpoint (--format tfvars/json): requests queue in S3, results land in S3 and on SNS, the "
+    "instances scale on the backlog (to zero with autoscaling.min_capacity 0).",
+)
 @click.option("--memory-utilization", type=float, help="Fraction of each GPU's memory to plan for (default 0.9).")
 @click.option("--trust-remote-code", is_flag=True, help="Let the container run the model repo's code.")
 @click.option(
@@ -116,6 +123,7 @@ def render_cmd(
     num_gpus: int | None,
     gpus_per_copy: int | None,
     component: str | None,
+    asynchronous: bool,
     memory_utilization: float | None,
     trust_remote_code: bool,
     env_set: tuple[str, ...],
@@ -137,6 +145,8 @@ def render_cmd(
       llmctl render meta-llama/Llama-3.1-8B-Instruct -i ml.g5.12xlarge --gpus-per-copy 1   # copies per instance
       llmctl render meta-llama/Llama-3.2-1B-Instruct -i ml.g5.12xlarge --gpus-per-copy 1 --component small \\
           --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json   # adds a component to the endpoint
+      llmctl render mistralai/Mistral-7B-Instruct-v0.1 -i ml.g5.2xlarge --async \
+          --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json   # queued requests, results in S3
     """
     if as_json:
         fmt = "json"
@@ -144,6 +154,13 @@ def render_cmd(
         raise LlmctlError("--component needs --gpus-per-copy: a component is sized as copies of N GPUs each.")
     if fmt == "tfvars" and out is not None:
         tfvars.check_out_path(out)
+    if asynchronous and gpus_per_copy is not None:
+        raise LlmctlError(
+            "--async and --gpus-per-copy do not go together: SageMaker hosts inference components on real-time "
+            "endpoints only; drop one of them."
+        )
+    if asynchronous and fmt not in ("tfvars", "json"):
+        raise LlmctlError("--async describes the endpoint, not the container: add --format tfvars (or --json).")
     request = RenderRequest(
         model_id=model_id,
         instance_type=instance_type,
@@ -180,8 +197,14 @@ def render_cmd(
         existing = tfvars.existing(out)
         name = component or tfvars.component_name(model_id)
         text = json.dumps(tfvars.component_tfvars(result, name, existing), indent=2) + "\n"
+    elif fmt == "tfvars":
+        text = tfvars.dumps(result, asynchronous, tfvars.existing(out))
+    elif fmt == "json" and asynchronous:
+        rendered = json.loads(output.as_json(result))
+        rendered["async_inference"] = tfvars.async_inference(result, None)
+        text = json.dumps(rendered, indent=2) + "\n"
     else:
-        text = {"env": output.as_env, "json": output.as_json, "tfvars": tfvars.dumps}[fmt](result)
+        text = {"env": output.as_env, "json": output.as_json}[fmt](result)
     if out is None:
         click.echo(text, nl=False)
     else:

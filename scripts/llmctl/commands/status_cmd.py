@@ -14,7 +14,7 @@ from rich.table import Table
 from .. import endpoint_ref
 from ..aws_options import aws_options, settings_from
 from ..consoles import console as make_console
-from ..endpoint_status import ComponentStatus, EndpointStatus, VariantStatus, read_status
+from ..endpoint_status import AsyncStatus, ComponentStatus, EndpointStatus, VariantStatus, read_status
 from ..endpoint_status import watch as watch_endpoint
 from ..errors import LlmctlError
 
@@ -51,8 +51,33 @@ def _render(status: EndpointStatus, console: Console) -> None:
             for a in item.activities:
                 activity.add_row(str(a["start"]), str(a["status"]), str(a["description"]))
             console.print(activity)
+    if status.asynchronous is not None:
+        _render_async(status.asynchronous, console)
     for note in status.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
+
+
+def _render_async(queue: AsyncStatus, console: Console) -> None:
+    table = Table(title="asynchronous queue")
+    for column in ("backlog (1-min max)", "in flight (est.)", "queued", "per instance", "scale to zero"):
+        table.add_column(column)
+    unknown = "no data"
+    zero = "no"
+    if queue.scales_to_zero:
+        zero = "yes" + (f" (from-zero alarm {queue.from_zero_alarm})" if queue.from_zero_alarm else "")
+    table.add_row(
+        unknown if queue.backlog is None else f"{queue.backlog:g}",
+        unknown if queue.in_flight is None else str(queue.in_flight),
+        unknown if queue.queued is None else str(queue.queued),
+        str(queue.max_concurrent_per_instance),
+        zero,
+    )
+    console.print(table)
+    if queue.backlog_without_capacity:
+        console.print("[yellow]requests are waiting with no instance running[/yellow]: the first one is starting")
+    console.print(f"results: {queue.output_s3_uri} · failures: {queue.failure_s3_uri or queue.output_s3_uri}")
+    for kind, topic in queue.topics.items():
+        console.print(f"{kind} notifications: {topic}")
 
 
 @click.command("status")
@@ -91,8 +116,8 @@ def status_cmd(
     endpoint_url: str | None,
     timeout: float | None,
 ) -> None:
-    """Show the endpoint's status, instance counts per variant, its inference components' copies, and recent
-    autoscaling activity of both.
+    """Show the endpoint's status, instance counts per variant, its inference components' copies, an async
+    endpoint's queue (backlog, in flight, scale to zero), and recent autoscaling activity.
 
     \b
     Exit codes: 0 InService, 3 missing / Failed / OutOfService, 4 still changing (without --watch),
@@ -103,19 +128,20 @@ def status_cmd(
       llmctl status -e llama-dev
       llmctl status --tf-dir terraform/envs/dev --watch
       llmctl status -e llm-dev --json | jq '.inference_components[] | {name, current_copies}'
+      llmctl status -e llm-async --json | jq '.async | {backlog, in_flight, queued}'   # an async endpoint
     """
     name = endpoint_ref.resolve(endpoint, tf_dir)
     settings = settings_from(region, profile, endpoint_url, timeout)
     try:
         sagemaker = make_client("sagemaker", settings, endpoint_url)
         autoscaling = make_client("application-autoscaling", settings, endpoint_url)
+        cloudwatch = make_client("cloudwatch", settings, endpoint_url)
     except BotoCoreError as exc:  # NoRegionError, ProfileNotFound
         raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
     console = make_console(stderr=as_json)
     if watch:
-        status = watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities)
-    else:
-        status = read_status(sagemaker, autoscaling, name, activities)
+        watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities)
+    status = read_status(sagemaker, autoscaling, name, activities, cloudwatch)
     if as_json:
         click.echo(json.dumps(status.to_dict(), indent=2))
     else:

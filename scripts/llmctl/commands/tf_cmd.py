@@ -398,6 +398,10 @@ def apply_cmd(
             region=outputs.get("region"),
             # The local environment's endpoints answer at its local SageMaker runtime, not at the control plane.
             endpoint_url=outputs.get("runtime_endpoint_url") or endpoint_url,
+            # An asynchronous endpoint answers InvokeEndpointAsync only: upload, queue, wait for the result object.
+            asynchronous=bool(outputs.get("async_input_s3_uri")),
+            async_input=outputs.get("async_input_s3_uri"),
+            control_endpoint_url=endpoint_url if outputs.get("runtime_endpoint_url") else None,
         )
 
 

@@ -75,6 +75,21 @@ def check_instance_type_change(response: Any, endpoint: Any, new_variants: list[
         )
 
 
+def check_async_switch(backend: Any, endpoint: Any, new_config_name: str) -> None:
+    """UpdateEndpoint cannot turn a real-time endpoint asynchronous or back (the first sentence is SageMaker's, quoted
+    in aws/sagemaker-python-sdk#3124; the addition's wording is the same rule's, inferred)."""
+    from moto.sagemaker.exceptions import ValidationError
+
+    old = bool(backend.describe_endpoint_config(endpoint.endpoint_config_name).get("AsyncInferenceConfig"))
+    new = bool(backend.describe_endpoint_config(new_config_name).get("AsyncInferenceConfig"))
+    if old != new:
+        verb = "removed from" if old else "added to"
+        raise ValidationError(
+            message=f"The AsyncInferenceConfig parameter cannot be {verb} this endpoint {endpoint.endpoint_name}. To "
+            "change the endpoint type, create a new endpoint."
+        )
+
+
 def keep_counts(old_variants: list[dict[str, Any]], new_variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """RetainAllVariantProperties: each variant keeps its current and desired instance counts."""
     old = {v["VariantName"]: v for v in old_variants}

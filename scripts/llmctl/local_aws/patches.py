@@ -172,6 +172,7 @@ def _sagemaker_fidelity() -> None:
         config = backend.describe_endpoint_config(config_name)
         endpoint = backend.endpoints[name]
         aws_rules.check_instance_type_change(self, endpoint, config["ProductionVariants"])
+        aws_rules.check_async_switch(backend, endpoint, config_name)
         aws_rules.check_quota(backend, config["ProductionVariants"])
         deployment = self._get_param("DeploymentConfig") or endpoint.llmctl_deployment
         endpoint.llmctl_deployment = deployment

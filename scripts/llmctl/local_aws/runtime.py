@@ -28,7 +28,8 @@ from aiohttp import web
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import components
+from . import async_queue, components
+from .async_queue import AsyncInvocations
 from .container import EmulatedContainer, Profile
 from .eventstream import payload_part, stream_exception
 
@@ -70,6 +71,7 @@ class Deployment:
     image: str
     env: dict[str, str]
     component: str | None = None
+    async_config: dict[str, Any] | None = None  # the configuration's AsyncInferenceConfig: an async endpoint
 
 
 class ControlPlane:
@@ -122,7 +124,18 @@ class ControlPlane:
             variant["ModelName"],
             container.get("Image", ""),
             dict(container.get("Environment") or {}),
+            async_config=config.get("AsyncInferenceConfig"),
         )
+
+    def instances(self, endpoint: str) -> int:
+        """Instances of the endpoint's variant that can take requests now (0 while scaled to zero or gone)."""
+        try:
+            described = self._client.describe_endpoint(EndpointName=endpoint)
+        except (ClientError, BotoCoreError):
+            return 0
+        if described["EndpointStatus"] not in ("InService", "Updating"):
+            return 0
+        return int((described.get("ProductionVariants") or [{}])[0].get("CurrentInstanceCount") or 0)
 
     def _container_of(self, model_name: str) -> dict[str, Any]:
         model = self._client.describe_model(ModelName=model_name)
@@ -197,20 +210,33 @@ class Containers:
 
 
 class LocalRuntime:
-    def __init__(self, control: ControlPlane, containers: Containers, invocation_timeout_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        control: ControlPlane,
+        containers: Containers,
+        invocation_timeout_s: float = 60.0,
+        queue: AsyncInvocations | None = None,
+    ) -> None:
         self.control, self.containers, self.timeout_s = control, containers, invocation_timeout_s
+        self.queue = queue
         self._session: aiohttp.ClientSession | None = None
+        self.invocations: dict[str, int] = {}  # requests that reached a container, by endpoint (tests count them)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=6 * 1024 * 1024 + 1024)  # SageMaker's 6 MB payload limit
         app.router.add_get("/ping", self.ping)
         app.router.add_get("/local/containers", self.list_containers)
+        app.router.add_get("/local/invocations", self.list_invocations)
+        app.router.add_get("/local/async", self.list_async)
         app.router.add_post("/endpoints/{name}/invocations", self.invoke)
         app.router.add_post("/endpoints/{name}/invocations-response-stream", self.invoke_stream)
+        app.router.add_post("/endpoints/{name}/async-invocations", self.invoke_async)
         app.on_cleanup.append(self._cleanup)
         return app
 
     async def _cleanup(self, app: web.Application) -> None:
+        if self.queue is not None:
+            await self.queue.aclose()
         if self._session is not None:
             await self._session.close()
         await self.containers.aclose()
@@ -227,14 +253,61 @@ class LocalRuntime:
     async def list_containers(self, request: web.Request) -> web.Response:
         return web.json_response(list(self.containers.placements.values()))
 
-    async def _deployment(self, request: web.Request) -> tuple[Deployment, str]:
+    async def list_invocations(self, request: web.Request) -> web.Response:
+        return web.json_response(self.invocations)
+
+    async def list_async(self, request: web.Request) -> web.Response:
+        return web.json_response(self.queue.snapshot() if self.queue else [])
+
+    async def _deployment(self, request: web.Request, asynchronous: bool = False) -> tuple[Deployment, str]:
+        name = request.match_info["name"]
         deployment = await asyncio.to_thread(
             self.control.resolve,
-            request.match_info["name"],
+            name,
             request.headers.get("X-Amzn-SageMaker-Target-Variant"),
             request.headers.get("X-Amzn-SageMaker-Inference-Component"),
         )
-        return deployment, await self.containers.url_for(deployment)
+        if asynchronous and not deployment.async_config:
+            raise AwsError(400, "ValidationError", async_queue.NOT_ASYNC.format(name=name))
+        if not asynchronous and deployment.async_config:
+            raise AwsError(400, "ValidationError", async_queue.ASYNC_ONLY.format(name=name))
+        url = await self.containers.url_for(deployment)
+        self.invocations[name] = self.invocations.get(name, 0) + (0 if asynchronous else 1)
+        return deployment, url
+
+    async def invoke_async(self, request: web.Request) -> web.Response:
+        """Queue the request: 202 with the InferenceId, the locations in headers (botocore's InvokeEndpointAsync)."""
+        try:
+            if self.queue is None:
+                raise AwsError(400, "ValidationError", "this local runtime was started without asynchronous inference.")
+            if not request.headers.get("X-Amzn-SageMaker-InputLocation", "").startswith("s3://"):
+                raise AwsError(400, "ValidationError", "InputLocation must be an S3 URI (s3://bucket/key).")
+            deployment, url = await self._deployment(request, asynchronous=True)
+        except AwsError as error:
+            return error.response()
+        assert deployment.async_config is not None
+
+        async def send(endpoint: str, body: bytes, headers: dict[str, str], timeout_s: float) -> tuple[int, str, bytes]:
+            self.invocations[endpoint] = self.invocations.get(endpoint, 0) + 1
+            try:
+                async with self.session.post(
+                    url + "/invocations", data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout_s)
+                ) as reply:
+                    return reply.status, reply.headers.get("Content-Type", "application/json"), await reply.read()
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                error = self._unanswered(deployment, exc)
+                return 500, "text/plain", error.message.encode()
+
+        job = self.queue.submit(deployment.endpoint, deployment.async_config, dict(request.headers), send)
+        return web.json_response(
+            {"InferenceId": job.inference_id},
+            status=202,
+            headers={
+                "X-Amzn-SageMaker-OutputLocation": job.output_location,
+                "X-Amzn-SageMaker-FailureLocation": job.failure_location,
+                "x-amzn-RequestId": str(uuid.uuid4()),
+            },
+        )
 
     def _forward_headers(self, request: web.Request) -> dict[str, str]:
         headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
@@ -358,9 +431,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--invocation-timeout", type=float, default=60.0, help="SageMaker's limit is 60 s")
     parser.add_argument("--tokens-per-s", type=float, default=100.0, help="emulated generation rate")
     parser.add_argument("--first-token-ms", type=float, default=50.0, help="emulated time to first token")
+    parser.add_argument("--backlog-metrics-s", type=float, default=10.0, help="async backlog metrics period")
     args = parser.parse_args(argv)
     containers = Containers(_overrides(args.container_url), args.tokens_per_s, args.first_token_ms / 1000)
-    runtime = LocalRuntime(ControlPlane(args.aws_url, args.region), containers, args.invocation_timeout)
+    control = ControlPlane(args.aws_url, args.region)
+    queue = AsyncInvocations(args.aws_url, args.region, control.instances, args.backlog_metrics_s)
+    runtime = LocalRuntime(control, containers, args.invocation_timeout, queue)
     print(json.dumps({"runtime": f"http://127.0.0.1:{args.port}", "control_plane": args.aws_url}), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         web.run_app(runtime.app(), host="127.0.0.1", port=args.port, print=None, access_log=None)

@@ -65,7 +65,10 @@ def analyse(
                 low, high = _bounds(changes, variant, side)
                 count = v.get("initial_instance_count")
                 capacity = Capacity(
-                    v.get("instance_type"), low or count, high or count, hourly(table, region, v.get("instance_type"))
+                    v.get("instance_type"),
+                    count if low is None else low,  # 0: an async endpoint that scales to zero
+                    count if high is None else high,
+                    hourly(table, region, v.get("instance_type")),
                 )
                 sides[side] = capacity
             rows.append(

@@ -16,6 +16,8 @@ FLAGS = {
     "capacity-drop": "an update restarts a variant at its configured initial count, below what autoscaling may run",
     "rollback-risk": "an update deletes the configuration a SageMaker rollback would return to",
     "autoscaled-instance-type": "an update changes the instance type of a variant registered with autoscaling",
+    "invocation-mode": "an endpoint switches between real-time and asynchronous: it is replaced (UpdateEndpoint "
+    "cannot add or remove AsyncInferenceConfig) and its callers' API changes (InvokeEndpoint ↔ InvokeEndpointAsync)",
     "quota": "the instances running plus those the plan starts exceed the Service Quotas value for that type",
 }
 

@@ -23,6 +23,7 @@ class Change:
     after: dict[str, Any]
     replace_paths: list[str] = field(default_factory=list)
     create_before_destroy: bool = False
+    action_reason: str | None = None  # Terraform's, e.g. replace_by_triggers (a replace_triggered_by reference)
 
     @property
     def name(self) -> str:
@@ -89,7 +90,7 @@ def changes(plan: dict[str, Any]) -> list[Change]:
         before = _mask(change.get("before") or {}, change.get("before_sensitive"))
         after = _mask(change.get("after") or {}, change.get("after_sensitive"), change.get("after_unknown"))
         paths = [_path(p) for p in change.get("replace_paths") or []]
-        result.append(Change(rc["address"], rc["type"], action, before, after, paths, cbd))
+        result.append(Change(rc["address"], rc["type"], action, before, after, paths, cbd, rc.get("action_reason")))
     return result
 
 

@@ -142,6 +142,51 @@ def _roll_risks(
     return details
 
 
+def _first(blocks: Any) -> dict[str, Any]:
+    """A nested block's content; {} when absent or not known until apply."""
+    return blocks[0] if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
+
+
+def _async_config(values: dict[str, Any]) -> dict[str, Any] | None:
+    blocks = values.get("async_inference_config")
+    return (_first(blocks) or {"client_config": "(known after apply)"}) if blocks else None
+
+
+def _async_summary(block: dict[str, Any]) -> list[str]:
+    client = _first(block.get("client_config"))
+    output = _first(block.get("output_config"))
+    notify = _first(output.get("notification_config"))
+    lines = [
+        f"asynchronous: {client.get('max_concurrent_invocations_per_instance')} requests at once per instance",
+        f"results → {output.get('s3_output_path')} · failures → {output.get('s3_failure_path') or 'results path'}",
+    ]
+    for kind in ("success", "error"):
+        if notify.get(f"{kind}_topic"):
+            lines.append(f"{kind} notifications → {notify[f'{kind}_topic']}")
+    if output.get("notification_config") and not notify:
+        lines.append("notifications → topics known after apply")
+    return lines
+
+
+def _async_details(config: Change, flags: list[Flag]) -> list[str]:
+    """An async configuration's queue settings; a switch between real-time and async changes the callers' API."""
+    old, new = _async_config(config.before), _async_config(config.after)
+    if config.action in ("update", "replace") and (old is None) != (new is None) and config.before:
+        direction = "real-time → asynchronous" if new else "asynchronous → real-time"
+        flags.append(
+            Flag(
+                "invocation-mode",
+                f"endpoint {str(config.after.get('name_prefix') or config.address).rstrip('-')}: {direction}; "
+                "callers must switch to "
+                f"{'InvokeEndpointAsync (llmctl invoke --async)' if new else 'InvokeEndpoint'}",
+            )
+        )
+        return [f"invocation mode {direction}", *(_async_summary(new) if new else [])]
+    if new is not None and (old != new or config.action == "create"):
+        return _async_summary(new)
+    return []
+
+
 def analyse(changes: list[Change], checked: frozenset[str] = frozenset()) -> tuple[list[Note], list[Flag]]:
     """`checked`: addresses of resources with conditions Terraform evaluates (the plan's `checks`)."""
     notes: list[Note] = []
@@ -153,7 +198,12 @@ def analyse(changes: list[Change], checked: frozenset[str] = frozenset()) -> tup
     for endpoint in by_type.get("aws_sagemaker_endpoint", []):
         name = endpoint.after.get("name") or endpoint.before.get("name") or endpoint.address
         if endpoint.action == "replace":
-            why = ", ".join(endpoint.replace_paths) or "a forced-new attribute"
+            triggered = endpoint.action_reason == "replace_by_triggers"
+            why = ", ".join(endpoint.replace_paths) or (
+                "a replace_triggered_by record (llm-endpoint replaces the endpoint when its invocation mode changes)"
+                if triggered
+                else "a forced-new attribute"
+            )
             notes.append(
                 Note(
                     "danger",
@@ -206,6 +256,7 @@ def analyse(changes: list[Change], checked: frozenset[str] = frozenset()) -> tup
             ):
                 if _differs(old.get(key), new.get(key)):
                     details.append(f"{variant}: {label} {old.get(key, '—')} → {new.get(key, '—')}")
+        details += _async_details(config, flags)
         if _differs(config.before.get("kms_key_arn"), config.after.get("kms_key_arn")):
             details.append(f"kms_key_arn {config.before.get('kms_key_arn')} → {config.after.get('kms_key_arn')}")
         verb = {
@@ -253,13 +304,11 @@ def analyse(changes: list[Change], checked: frozenset[str] = frozenset()) -> tup
         new = (target.after.get("min_capacity"), target.after.get("max_capacity"))
         resource = target.after.get("resource_id") or target.before.get("resource_id")
         if old != new or target.action != "update":
-            notes.append(
-                Note(
-                    "info",
-                    f"autoscaling {resource} ({target.action})",
-                    [
-                        f"instances min..max {_bounds_text(old)} → {_bounds_text(new)}",
-                    ],
+            details = [f"instances min..max {_bounds_text(old)} → {_bounds_text(new)}"]
+            if new[0] == 0:
+                details.append(
+                    "scales to zero when the queue is empty: no instance cost then, and the first request after "
+                    "waits while an instance starts (minutes)"
                 )
-            )
+            notes.append(Note("info", f"autoscaling {resource} ({target.action})", details))
     return notes, flags

@@ -57,3 +57,13 @@ output "service_models" {
     name => { endpoint_name = module.stack.endpoint_name, inference_component = component }
   })
 }
+
+output "async_input_s3_uri" {
+  description = "Async mode: where `llmctl invoke --async` and `llmctl batch` upload requests; null otherwise."
+  value       = module.stack.async_input_s3_uri
+}
+
+output "async_topic_arns" {
+  description = "Async mode: the success and error notification topics; {} otherwise."
+  value       = module.stack.async_topic_arns
+}

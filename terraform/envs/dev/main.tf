@@ -53,6 +53,7 @@ module "stack" {
   llm_render                                        = var.llm_render
   inference_components                              = var.inference_components
   instance_capacity                                 = var.instance_capacity
+  async_inference                                   = var.async_inference
 
   # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
   initial_instance_count = var.instance_count

@@ -94,6 +94,7 @@ module "stack" {
   llm_render                                        = var.llm_render
   inference_components                              = var.inference_components
   instance_capacity                                 = var.instance_capacity
+  async_inference                                   = var.async_inference
 
   # Per-environment settings: settings.auto.tfvars (settings_variables.tf declares them).
   initial_instance_count      = var.instance_count
@@ -106,5 +107,8 @@ module "stack" {
   # Nothing ages in a local bucket, and the provider polls ~55 s for the rules to read back consistently: most of
   # `make demo`'s time. Every other environment keeps them (the module's default).
   artifacts_lifecycle_rules = false
-  tags                      = local.tags
+  # The local control plane speaks plain HTTP on loopback, where a TLS-only bucket policy refuses every object call
+  # (as S3 would): `llmctl invoke --async` could not upload. Every other environment keeps it (the default).
+  artifacts_tls_only = false
+  tags               = local.tags
 }

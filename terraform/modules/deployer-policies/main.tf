@@ -212,7 +212,7 @@ data "aws_iam_policy_document" "apply" {
   statement {
     sid       = "AlarmTopic"
     actions   = concat(local.read.sns, ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"])
-    resources = local.arns.topic
+    resources = concat(local.arns.topic, local.arns.async_topics) # the alarms' topic, and async mode's two
   }
 
   statement {
@@ -306,7 +306,7 @@ data "aws_iam_policy_document" "plan" {
   statement {
     sid       = "ReadAlarmTopic"
     actions   = local.read.sns
-    resources = local.arns.topic
+    resources = concat(local.arns.topic, local.arns.async_topics)
   }
 
   statement {

@@ -139,3 +139,81 @@ resource "aws_appautoscaling_scheduled_action" "this" {
     replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
   }
 }
+
+# Asynchronous endpoints: requests wait in SageMaker's queue, so the backlog per instance is the load signal.
+resource "aws_appautoscaling_policy" "backlog" {
+  count = var.backlog == null ? 0 : 1
+
+  name               = "${var.endpoint_name}-async-backlog"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.backlog.target_per_instance
+    scale_in_cooldown  = var.backlog.scale_in_cooldown
+    scale_out_cooldown = var.backlog.scale_out_cooldown
+
+    customized_metric_specification {
+      metric_name = "ApproximateBacklogSizePerInstance"
+      namespace   = "AWS/SageMaker"
+      statistic   = "Average"
+
+      dimensions {
+        name  = "EndpointName"
+        value = var.endpoint_name
+      }
+    }
+  }
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
+  }
+}
+
+# At zero instances there is no per-instance backlog to track: this alarm sees queued requests with no capacity and
+# its step policy adds the first instance (AWS's "autoscale an asynchronous endpoint to zero" recipe).
+resource "aws_appautoscaling_policy" "from_zero" {
+  count = var.backlog != null && var.min_capacity == 0 ? 1 : 0
+
+  name               = "${var.endpoint_name}-async-from-zero"
+  policy_type        = "StepScaling"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+
+  step_scaling_policy_configuration {
+    adjustment_type         = "ChangeInCapacity"
+    cooldown                = var.backlog.scale_out_cooldown
+    metric_aggregation_type = "Average"
+
+    step_adjustment {
+      metric_interval_lower_bound = 0
+      scaling_adjustment          = 1
+    }
+  }
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.instance_type, terraform_data.endpoint]
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "from_zero" {
+  count = length(aws_appautoscaling_policy.from_zero)
+
+  alarm_name          = "${var.endpoint_name}-async-from-zero"
+  alarm_description   = "Requests wait in the queue of ${var.endpoint_name} with no instance running: add the first one."
+  namespace           = "AWS/SageMaker"
+  metric_name         = "HasBacklogWithoutCapacity"
+  dimensions          = { EndpointName = var.endpoint_name }
+  statistic           = "Average"
+  period              = 60
+  evaluation_periods  = 2
+  datapoints_to_alarm = 2
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "missing"
+  alarm_actions       = [aws_appautoscaling_policy.from_zero[0].arn]
+  tags                = var.tags
+}

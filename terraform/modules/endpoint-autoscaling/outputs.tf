@@ -22,3 +22,13 @@ output "update_barrier" {
   description = "Changes when the instance type does, after the scaling is deregistered: the endpoint update waits for it (llm-endpoint `update_after`)."
   value       = terraform_data.instance_type.id
 }
+
+output "backlog_policy_arn" {
+  description = "Asynchronous endpoints: the target-tracking policy on ApproximateBacklogSizePerInstance; null otherwise."
+  value       = one(aws_appautoscaling_policy.backlog[*].arn)
+}
+
+output "scale_from_zero_alarm_name" {
+  description = "Asynchronous endpoints at min_capacity 0: the HasBacklogWithoutCapacity alarm that adds the first instance; null otherwise."
+  value       = one(aws_cloudwatch_metric_alarm.from_zero[*].alarm_name)
+}

@@ -34,14 +34,33 @@ variable "endpoint_arn" {
 }
 
 variable "min_capacity" {
-  description = "Fewest instances. A real-time variant cannot scale to zero (that needs inference components)."
+  description = "Fewest instances. 0 only for an asynchronous endpoint (`backlog` set): a real-time variant cannot scale to zero (that needs inference components)."
   type        = number
   nullable    = false
   default     = 1
 
   validation {
-    condition     = var.min_capacity >= 1 && floor(var.min_capacity) == var.min_capacity
-    error_message = "min_capacity must be a whole number of at least 1: an instance-based variant cannot scale to zero."
+    condition     = (var.min_capacity >= 1 || (var.min_capacity == 0 && var.backlog != null)) && floor(var.min_capacity) == var.min_capacity
+    error_message = "min_capacity must be a whole number of at least 1: a real-time variant cannot scale to zero (an asynchronous endpoint can, with `backlog` set; a real-time one needs inference components)."
+  }
+}
+
+variable "backlog" {
+  description = "Asynchronous endpoints: target tracking on ApproximateBacklogSizePerInstance (queued requests per instance, the load signal of a queue); with min_capacity 0, a step policy on the HasBacklogWithoutCapacity alarm adds the first instance back. Null: a real-time variant."
+  type = object({
+    target_per_instance = optional(number, 2)
+    scale_in_cooldown   = optional(number, 600)
+    scale_out_cooldown  = optional(number, 300)
+  })
+  default = null
+
+  validation {
+    condition = var.backlog == null || try(
+      var.backlog.target_per_instance > 0 &&
+      var.backlog.scale_in_cooldown >= 0 && var.backlog.scale_in_cooldown <= 3600 &&
+      var.backlog.scale_out_cooldown >= 0 && var.backlog.scale_out_cooldown <= 3600,
+    false)
+    error_message = "backlog.target_per_instance must be greater than 0 and its cooldowns from 0 to 3600 seconds."
   }
 }
 
@@ -114,8 +133,8 @@ variable "step_scaling" {
   validation {
     # Keys name a policy and an alarm "<endpoint>-<key>": the target-tracking policies and the endpoint's own alarms
     # already hold these names, and a second PutScalingPolicy/PutMetricAlarm of a name overwrites the first.
-    condition     = length(setintersection(keys(var.step_scaling), ["invocations", "concurrency", "5xx-errors", "model-latency-p90", "gpu-memory"])) == 0
-    error_message = "step_scaling keys invocations, concurrency, 5xx-errors, model-latency-p90 and gpu-memory are taken by the target-tracking policies and the endpoint's alarms (a same-named policy or alarm would replace them); choose another key."
+    condition     = length(setintersection(keys(var.step_scaling), ["invocations", "concurrency", "5xx-errors", "model-latency-p90", "gpu-memory", "async-backlog", "async-from-zero"])) == 0
+    error_message = "step_scaling keys invocations, concurrency, 5xx-errors, model-latency-p90, gpu-memory, async-backlog and async-from-zero are taken by the target-tracking and async policies and the endpoint's alarms (a same-named policy or alarm would replace them); choose another key."
   }
 
   validation {

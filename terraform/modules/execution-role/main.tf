@@ -14,6 +14,10 @@ locals {
     regex("^s3://([^/]+)/(.*)$", uri)
   ]
   capture = var.data_capture_s3_uri == null ? null : regex("^s3://([^/]+)/(.*)$", var.data_capture_s3_uri)
+  # Prefixes SageMaker writes with the stack key: captures and async results (GenerateDataKey through S3).
+  writes_s3    = local.capture != null || length(var.async_output_s3_uris) > 0
+  async_input  = var.async_input_s3_uri == null ? null : regex("^s3://([^/]+)/(.*)$", var.async_input_s3_uri)
+  async_output = [for uri in var.async_output_s3_uris : regex("^s3://([^/]+)/(.*)$", uri)]
 
   # <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest] → repository ARN.
   image_repository_arns = distinct([
@@ -127,6 +131,55 @@ data "aws_iam_policy_document" "permissions" {
   }
 
   dynamic "statement" {
+    # Asynchronous inference: SageMaker reads each request from the caller's upload and writes the result or the
+    # failure, with this role (AWS's async prerequisites), under exactly these prefixes.
+    for_each = local.async_input == null ? [] : [1]
+    content {
+      sid       = "ReadAsyncRequests"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:${local.partition}:s3:::${local.async_input[0]}/${local.async_input[1]}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.async_output) == 0 ? [] : [1]
+    content {
+      sid       = "WriteAsyncResults"
+      actions   = ["s3:PutObject"]
+      resources = distinct([for o in local.async_output : "arn:${local.partition}:s3:::${o[0]}/${o[1]}*"])
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.async_topic_arns) == 0 ? [] : [1]
+    content {
+      sid       = "PublishAsyncNotifications"
+      actions   = ["sns:Publish"]
+      resources = distinct(var.async_topic_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.async_topic_arns) > 0 && length(var.async_topic_kms_key_aliases) > 0 ? [1] : []
+    content {
+      # SNS encrypts each message with the topic's key on the publisher's behalf.
+      sid       = "EncryptAsyncNotifications"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [local.kms_key_wildcard]
+      condition {
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:ResourceAliases"
+        values   = [for alias in var.async_topic_kms_key_aliases : "alias/${alias}"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sns.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.model_data_kms_key == null ? [] : [var.model_data_kms_key]
     content {
       # A team's own key for its weights bucket: decrypt only (nothing here writes with it), only through S3.
@@ -145,7 +198,7 @@ data "aws_iam_policy_document" "permissions" {
     for_each = length(var.kms_key_arns) > 0 ? [1] : []
     content {
       sid       = "UseArtifactKeysByArn"
-      actions   = local.capture == null ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]
+      actions   = local.writes_s3 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
       resources = var.kms_key_arns
       condition {
         test     = "StringEquals"
@@ -161,7 +214,7 @@ data "aws_iam_policy_document" "permissions" {
       # The key's ARN is known only after it is created; its alias is known now, and kms:ResourceAliases limits this
       # statement to the keys that carry it.
       sid       = "UseArtifactKeysByAlias"
-      actions   = local.capture == null ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]
+      actions   = local.writes_s3 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
       resources = [local.kms_key_wildcard]
       condition {
         test     = "ForAnyValue:StringEquals"

@@ -100,6 +100,48 @@ variable "data_capture_s3_uri" {
   }
 }
 
+variable "async_input_s3_uri" {
+  description = "Asynchronous endpoints: the S3 prefix callers upload requests to (SageMaker reads each InputLocation with this role); null: not async."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.async_input_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$", var.async_input_s3_uri))
+    error_message = "async_input_s3_uri must be an S3 prefix such as s3://my-bucket/async/llm/input/ (ending in '/')."
+  }
+}
+
+variable "async_output_s3_uris" {
+  description = "Asynchronous endpoints: the output and failure prefixes SageMaker writes results to with this role."
+  type        = list(string)
+  nullable    = false
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.async_output_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$", uri))])
+    error_message = "async_output_s3_uris must be S3 prefixes such as s3://my-bucket/async/llm/output/ (ending in '/')."
+  }
+}
+
+variable "async_topic_arns" {
+  description = "Asynchronous endpoints: the SNS topics SageMaker publishes success and error notifications to with this role."
+  type        = list(string)
+  nullable    = false
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.async_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]{1,256}$", arn))])
+    error_message = "async_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}
+
+variable "async_topic_kms_key_aliases" {
+  description = "Aliases (without `alias/`) of the keys that encrypt the async topics: publishing to an encrypted topic needs its key, through SNS."
+  type        = list(string)
+  nullable    = false
+  default     = []
+}
+
 variable "model_data_kms_key" {
   description = "Customer-managed KMS key (ARN) of the bucket that holds model_data_s3_uri: the role may decrypt with it, through S3, and do nothing else with it."
   type        = string

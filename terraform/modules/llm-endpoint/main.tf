@@ -23,6 +23,12 @@ locals {
     [for module in split(" ", lookup(var.container_env, "SM_VLLM_LORA_MODULES", "")) : split("=", module)[1] if strcontains(module, "=") && !startswith(try(split("=", module)[1], ""), "/opt/ml/")],
   )
   capture = var.data_capture
+  # Async notification topics' regions, checked against the endpoint's (SageMaker publishes in its own region).
+  async_topics = var.async_inference == null ? {} : {
+    for kind, arn in { success = var.async_inference.success_topic_arn, error = var.async_inference.error_topic_arn } :
+    kind => arn if arn != null
+  }
+  async_topic_regions = { for kind, arn in local.async_topics : kind => split(":", arn)[3] }
 }
 
 resource "aws_cloudwatch_log_group" "endpoint" {
@@ -130,10 +136,41 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
     }
   }
 
+  # Async mode: requests queue in SageMaker, results land in S3 and the topics announce them. An endpoint with this
+  # block answers InvokeEndpointAsync only.
+  dynamic "async_inference_config" {
+    for_each = var.async_inference == null ? [] : [var.async_inference]
+    content {
+      client_config {
+        max_concurrent_invocations_per_instance = async_inference_config.value.max_concurrent_invocations_per_instance
+      }
+      output_config {
+        s3_output_path  = async_inference_config.value.output_s3_uri
+        s3_failure_path = async_inference_config.value.failure_s3_uri
+        kms_key_id      = async_inference_config.value.kms_key_arn
+
+        dynamic "notification_config" {
+          for_each = length(local.async_topics) == 0 ? [] : [async_inference_config.value]
+          content {
+            success_topic                 = notification_config.value.success_topic_arn
+            error_topic                   = notification_config.value.error_topic_arn
+            include_inference_response_in = notification_config.value.include_inference_response_in
+          }
+        }
+      }
+    }
+  }
+
   tags = var.tags
 
   lifecycle {
     create_before_destroy = true
+
+    precondition {
+      condition     = alltrue([for region in values(local.async_topic_regions) : region == data.aws_region.current.id])
+      error_message = "async_inference notification topics must be in the endpoint's region ${data.aws_region.current.id} (got ${jsonencode(local.async_topic_regions)}): SageMaker publishes only to topics in its own region; create the topic there."
+    }
+
     # Autoscaling owns the live instance count: a new count alone must not roll the endpoint. It takes effect with the
     # next configuration (any other change), which `llmctl tf plan` sizes to the count running then (docs/updates.md).
     ignore_changes = [production_variants[0].initial_instance_count]
@@ -144,6 +181,13 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
 # for (the deregistration of the variant's scaling when its instance type changes).
 resource "terraform_data" "update_barrier" {
   input = var.update_after
+}
+
+# UpdateEndpoint refuses to add or remove AsyncInferenceConfig ("The AsyncInferenceConfig parameter cannot be removed
+# from this endpoint"): a switch between real-time and asynchronous replaces the endpoint, which the plan shows as an
+# outage (`llmctl tf apply` asks for --allow-endpoint-replacement).
+resource "terraform_data" "invocation_mode" {
+  input = var.async_inference == null ? "real-time" : "asynchronous"
 }
 
 resource "aws_sagemaker_endpoint" "this" {
@@ -194,6 +238,8 @@ resource "aws_sagemaker_endpoint" "this" {
   tags       = var.tags
 
   lifecycle {
+    replace_triggered_by = [terraform_data.invocation_mode]
+
     # SageMaker rolls a failed update back (a rollback alarm fired or the new fleet failed its health check) and the
     # provider waits for InService only, so the apply would go on to delete the configuration and model still
     # serving. Failing here stops it: they stay (deposed) until an update succeeds. `llmctl tf apply` names the cause.

@@ -27,3 +27,13 @@ output "log_group_name" {
   description = "CloudWatch log group of the container."
   value       = aws_cloudwatch_log_group.endpoint.name
 }
+
+output "initial_instance_count" {
+  description = "Instances the endpoint configuration starts with."
+  value       = aws_sagemaker_endpoint_configuration.this.production_variants[0].initial_instance_count
+}
+
+output "async_inference" {
+  description = "The asynchronous mode as configured (paths, topics, concurrency per instance); null for a real-time endpoint."
+  value       = var.async_inference
+}

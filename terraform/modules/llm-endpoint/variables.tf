@@ -247,6 +247,58 @@ variable "data_capture" {
   }
 }
 
+variable "async_inference" {
+  description = "Asynchronous mode (AsyncInferenceConfig): requests are queued, results written under output_s3_uri (failures under failure_s3_uri), optionally announced on SNS topics. Null: a real-time endpoint."
+  type = object({
+    max_concurrent_invocations_per_instance = number
+    output_s3_uri                           = string
+    failure_s3_uri                          = string
+    kms_key_arn                             = optional(string)
+    success_topic_arn                       = optional(string)
+    error_topic_arn                         = optional(string)
+    include_inference_response_in           = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition = var.async_inference == null || try(
+      var.async_inference.max_concurrent_invocations_per_instance >= 1 &&
+      var.async_inference.max_concurrent_invocations_per_instance <= 1000 &&
+      floor(var.async_inference.max_concurrent_invocations_per_instance) == var.async_inference.max_concurrent_invocations_per_instance,
+    false)
+    error_message = "async_inference.max_concurrent_invocations_per_instance must be a whole number from 1 to 1000 (SageMaker's range); llmctl render --async sizes it to the sequences the KV cache holds."
+  }
+
+  validation {
+    condition = var.async_inference == null || try(
+      can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$", var.async_inference.output_s3_uri)) &&
+      can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$", var.async_inference.failure_s3_uri)),
+    false)
+    error_message = "async_inference.output_s3_uri and failure_s3_uri must be S3 prefixes such as s3://my-bucket/async/llm/output/ (ending in '/')."
+  }
+
+  validation {
+    condition = var.async_inference == null || try(
+      alltrue([for arn in compact([var.async_inference.success_topic_arn, var.async_inference.error_topic_arn]) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]{1,256}$", arn))]),
+    false)
+    error_message = "async_inference.success_topic_arn and error_topic_arn must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>) or null."
+  }
+
+  validation {
+    condition = var.async_inference == null || try(
+      alltrue([for target in var.async_inference.include_inference_response_in : contains(["SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"], target)]) &&
+      (!contains(var.async_inference.include_inference_response_in, "SUCCESS_NOTIFICATION_TOPIC") || var.async_inference.success_topic_arn != null) &&
+      (!contains(var.async_inference.include_inference_response_in, "ERROR_NOTIFICATION_TOPIC") || var.async_inference.error_topic_arn != null),
+    false)
+    error_message = "async_inference.include_inference_response_in may list SUCCESS_NOTIFICATION_TOPIC and ERROR_NOTIFICATION_TOPIC, each only with its topic ARN set."
+  }
+
+  validation {
+    condition     = var.async_inference == null || try(var.async_inference.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.async_inference.kms_key_arn)), false)
+    error_message = "async_inference.kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
 variable "deployment" {
   description = "Blue/green update policy: traffic shifting (ALL_AT_ONCE, CANARY or LINEAR), waits, and CloudWatch alarms that roll back."
   type = object({

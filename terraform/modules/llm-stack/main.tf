@@ -30,6 +30,20 @@ locals {
   weights_s3     = compact([for c in var.inference_components : c.model_data_s3_uri])
   # The components' rollback alarms as modules/inference-components names them (a reference to the module's output
   # would be a cycle: the module needs the role; the unit test checks the two agree).
+  # Async mode: callers upload requests under input/, SageMaker writes output/ and failures/ and announces each on
+  # the two topics (named here, so the role's statements are known at plan time).
+  async             = var.async_inference
+  async_prefix      = "s3://${local.bucket_name}/async/${var.name}/"
+  async_input_uri   = local.async == null ? null : "${local.async_prefix}input/"
+  async_output_uri  = local.async == null ? null : coalesce(local.async.output_s3_uri, "${local.async_prefix}output/")
+  async_failure_uri = local.async == null ? null : coalesce(local.async.failure_s3_uri, "${local.async_prefix}failures/")
+  async_own_topics  = local.async != null && try(local.async.notifications, false) && try(local.async.success_topic_arn == null && local.async.error_topic_arn == null, false)
+  async_topic_names = local.async_own_topics ? module.names.async_topic_names : {}
+  async_topic_arns = local.async == null ? {} : (local.async_own_topics ? {
+    for kind, topic in local.async_topic_names : kind => "arn:${data.aws_partition.current.partition}:sns:${data.aws_region.current.id}:${var.account_id}:${topic}"
+    } : {
+    for kind, arn in { success = local.async.success_topic_arn, error = local.async.error_topic_arn } : kind => arn if arn != null
+  })
   component_alarm_names = flatten([
     for c in var.inference_components : ["${var.name}-${c.name}-5xx-errors", "${var.name}-${c.name}-model-latency-p90"]
   ])
@@ -75,6 +89,7 @@ module "artifacts" {
   kms_key_arn       = module.kms.key_arn
   access_log_bucket = var.access_log_bucket
   lifecycle_rules   = var.artifacts_lifecycle_rules
+  tls_only          = var.artifacts_tls_only
   force_destroy     = var.force_destroy
   tags              = var.tags
 }
@@ -100,8 +115,14 @@ module "role" {
   model_data_s3_uris   = local.weights_s3
   model_data_kms_key   = var.model_data_kms_key_arn
   data_capture_s3_uri  = local.capture_s3_uri
-  # The stack key decrypts weights or captures read/written through S3; a Hub download needs neither.
-  kms_key_aliases = var.model_data_s3_uri == null && length(local.weights_s3) == 0 && var.data_capture == null ? [] : [var.name]
+  async_input_s3_uri   = local.async_input_uri
+  async_output_s3_uris = compact([local.async_output_uri, local.async_failure_uri])
+  async_topic_arns     = values(local.async_topic_arns)
+  # The stack's own topics are encrypted with the stack key.
+  async_topic_kms_key_aliases = local.async_own_topics ? [var.name] : []
+  # The stack key decrypts weights, captures and async requests/results read/written through S3; a Hub download
+  # with nothing else needs none.
+  kms_key_aliases = var.model_data_s3_uri == null && length(local.weights_s3) == 0 && var.data_capture == null && local.async == null ? [] : [var.name]
   vpc_config      = var.vpc_config
   rollback_alarm_names = !var.rollback_on_alarms ? [] : (
     local.component_mode ? local.component_alarm_names : one(module.alarms[*].rollback_alarm_names)
@@ -129,13 +150,14 @@ module "endpoint" {
   source = "../llm-endpoint"
   count  = local.realtime
 
-  name                                              = var.name
-  execution_role_arn                                = module.role.arn
-  image_uri                                         = var.image_uri
-  container_env                                     = var.container_env
-  model_data_s3_uri                                 = var.model_data_s3_uri
-  instance_type                                     = var.instance_type
-  initial_instance_count                            = coalesce(var.initial_instance_count, var.autoscaling.min_capacity)
+  name               = var.name
+  execution_role_arn = module.role.arn
+  image_uri          = var.image_uri
+  container_env      = var.container_env
+  model_data_s3_uri  = var.model_data_s3_uri
+  instance_type      = var.instance_type
+  # An async endpoint that scales to zero still starts with one instance (CreateEndpoint needs at least one).
+  initial_instance_count                            = max(coalesce(var.initial_instance_count, var.autoscaling.min_capacity), 1)
   container_startup_health_check_timeout_in_seconds = var.container_startup_health_check_timeout_in_seconds
   model_data_download_timeout_in_seconds            = var.model_data_download_timeout_in_seconds
   volume_size_in_gb                                 = var.volume_size_in_gb
@@ -149,6 +171,17 @@ module "endpoint" {
     kms_key_arn        = module.kms.key_arn
   })
 
+  async_inference = local.async == null ? null : {
+    max_concurrent_invocations_per_instance = local.async.max_concurrent_invocations_per_instance
+    output_s3_uri                           = local.async_output_uri
+    failure_s3_uri                          = local.async_failure_uri
+    kms_key_arn                             = module.kms.key_arn
+    # The stack's own topics by reference, so they exist before the endpoint configuration names them.
+    success_topic_arn             = local.async_own_topics ? aws_sns_topic.async["success"].arn : lookup(local.async_topic_arns, "success", null)
+    error_topic_arn               = local.async_own_topics ? aws_sns_topic.async["error"].arn : lookup(local.async_topic_arns, "error", null)
+    include_inference_response_in = local.async.include_inference_response_in
+  }
+
   deployment = merge(var.deployment, {
     rollback_alarm_names = var.rollback_on_alarms ? module.alarms[0].rollback_alarm_names : []
   })
@@ -158,6 +191,16 @@ module "endpoint" {
 }
 
 data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+resource "aws_sns_topic" "async" {
+  # Async mode's success and error notifications, unless the tfvars name a team's own topics.
+  for_each = local.async_topic_names
+
+  name              = each.value
+  kms_master_key_id = module.kms.key_arn
+  tags              = var.tags
+}
 
 module "dashboard" {
   source = "../endpoint-dashboard"
@@ -175,13 +218,25 @@ module "autoscaling" {
   source = "../endpoint-autoscaling"
   count  = local.realtime
 
-  endpoint_name     = module.endpoint[0].endpoint_name
-  endpoint_arn      = module.endpoint[0].endpoint_arn
-  variant_name      = module.endpoint[0].variant_name
-  instance_type     = var.instance_type
-  min_capacity      = var.autoscaling.min_capacity
-  max_capacity      = var.autoscaling.max_capacity
-  target_tracking   = var.autoscaling.target_tracking
+  endpoint_name = module.endpoint[0].endpoint_name
+  endpoint_arn  = module.endpoint[0].endpoint_arn
+  variant_name  = module.endpoint[0].variant_name
+  instance_type = var.instance_type
+  min_capacity  = var.autoscaling.min_capacity
+  max_capacity  = var.autoscaling.max_capacity
+  # Async mode: requests wait in SageMaker's queue, not in the container, so the backlog per instance replaces the
+  # invocation and concurrency targets.
+  target_tracking = local.async == null ? {
+    for key, value in var.autoscaling.target_tracking : key => value if key != "backlog_per_instance"
+    } : merge(
+    { for key, value in var.autoscaling.target_tracking : key => value if key != "backlog_per_instance" },
+    { invocations_per_instance = null, concurrent_requests_per_model = null },
+  )
+  backlog = local.async == null ? null : {
+    target_per_instance = var.autoscaling.target_tracking.backlog_per_instance
+    scale_in_cooldown   = var.autoscaling.target_tracking.scale_in_cooldown
+    scale_out_cooldown  = var.autoscaling.target_tracking.scale_out_cooldown
+  }
   step_scaling      = var.autoscaling.step_scaling
   scheduled_actions = var.autoscaling.scheduled_actions
   tags              = var.tags

@@ -67,3 +67,23 @@ output "inference_component_names" {
   description = "Component mode: component name → its InferenceComponentName (`make invoke IC=`); empty otherwise."
   value       = local.component_mode ? one(module.components[*].inference_component_names) : {}
 }
+
+output "async_input_s3_uri" {
+  description = "Async mode: where callers upload requests (`llmctl invoke --async` reads this output); null otherwise."
+  value       = local.async_input_uri
+}
+
+output "async_output_s3_uri" {
+  description = "Async mode: where SageMaker writes results; null otherwise."
+  value       = local.async_output_uri
+}
+
+output "async_failure_s3_uri" {
+  description = "Async mode: where SageMaker writes failures; null otherwise."
+  value       = local.async_failure_uri
+}
+
+output "async_topic_arns" {
+  description = "Async mode: the success and error notification topics (subscribe queues or functions to them); {} otherwise."
+  value       = local.async_topic_arns
+}

@@ -109,6 +109,34 @@ variable "instance_capacity" {
   }
 }
 
+variable "async_inference" {
+  description = "Asynchronous mode (`llmctl render … --async`): requests are uploaded to S3 and queued, results written to S3 and announced on SNS, the variant scales on its backlog (to zero with autoscaling.min_capacity 0). Null: a real-time endpoint. Paths default to s3://<artifacts bucket>/async/<name>/{output,failures}/; topics to two the stack creates."
+  type = object({
+    max_concurrent_invocations_per_instance = number
+    output_s3_uri                           = optional(string)
+    failure_s3_uri                          = optional(string)
+    notifications                           = optional(bool, true)
+    success_topic_arn                       = optional(string)
+    error_topic_arn                         = optional(string)
+    include_inference_response_in           = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.async_inference == null || length(var.inference_components) == 0
+    error_message = "async_inference and inference_components do not go together: SageMaker hosts inference components on real-time endpoints only; render the model without --gpus-per-copy/--component for an asynchronous endpoint."
+  }
+
+  validation {
+    # The execution role may write results to the artifacts bucket only: a path elsewhere would fail each request.
+    condition = var.async_inference == null || try(
+      startswith(coalesce(var.async_inference.output_s3_uri, "s3://${local.bucket_name}/"), "s3://${local.bucket_name}/") &&
+      startswith(coalesce(var.async_inference.failure_s3_uri, "s3://${local.bucket_name}/"), "s3://${local.bucket_name}/"),
+    false)
+    error_message = "async_inference.output_s3_uri and failure_s3_uri must be prefixes in the artifacts bucket (s3://${local.bucket_name}/…): the execution role may write results there only; leave them unset for s3://${local.bucket_name}/async/${var.name}/output/ and …/failures/."
+  }
+}
+
 # --- The stack. ---
 
 variable "name" {
@@ -153,6 +181,7 @@ variable "autoscaling" {
     target_tracking = optional(object({
       invocations_per_instance      = optional(number)
       concurrent_requests_per_model = optional(number)
+      backlog_per_instance          = optional(number, 2) # async mode: queued requests per instance
       scale_in_cooldown             = optional(number, 300)
       scale_out_cooldown            = optional(number, 60)
       disable_scale_in              = optional(bool, false)
@@ -184,6 +213,11 @@ variable "autoscaling" {
   })
   nullable = false
   default  = {}
+
+  validation {
+    condition     = var.autoscaling.min_capacity >= 1 || var.async_inference != null || length(var.inference_components) > 0
+    error_message = "autoscaling.min_capacity 0 needs an asynchronous endpoint (llmctl render … --async) or inference components (--gpus-per-copy): a real-time endpoint's instances cannot scale to zero."
+  }
 }
 
 variable "initial_instance_count" {
@@ -283,6 +317,13 @@ variable "kms_deletion_window_in_days" {
 
 variable "artifacts_lifecycle_rules" {
   description = "Lifecycle rules on the artifacts bucket (expire replaced versions, abort stale uploads). Off only for throwaway environments."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
+variable "artifacts_tls_only" {
+  description = "The artifacts bucket denies requests without TLS 1.2+ (keep it: only terraform/envs/local, whose control plane speaks plain HTTP on loopback, turns it off)."
   type        = bool
   nullable    = false
   default     = true

@@ -56,6 +56,13 @@ variable "access_log_bucket" {
   }
 }
 
+variable "tls_only" {
+  description = "Attach the bucket policy that denies requests without TLS 1.2 or later. Only a local control plane that speaks plain HTTP on loopback (terraform/envs/local) turns it off."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "force_destroy" {
   description = "Allow `terraform destroy` to delete the bucket while it still holds objects (never in production)."
   type        = bool

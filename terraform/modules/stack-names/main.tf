@@ -9,4 +9,6 @@ locals {
   repository     = "${lower(var.name)}/service"
   log_group_name = "/aws/sagemaker/Endpoints/${var.name}"
   topic_name     = "${var.name}-alarms"
+  # Async mode's notification topics.
+  async_topic_names = { success = "${var.name}-async-success", error = "${var.name}-async-error" }
 }

@@ -28,6 +28,11 @@ output "topic_name" {
   value       = local.topic_name
 }
 
+output "async_topic_names" {
+  description = "SNS topics an asynchronous endpoint notifies on success and on error (when the stack creates them)."
+  value       = local.async_topic_names
+}
+
 output "tag" {
   description = "The tag every stack resource that can be tagged carries; the deployer's KMS statements are conditioned on it."
   value       = { "llm:stack" = var.name }
@@ -54,6 +59,7 @@ output "arns" {
     log_group_streams             = "${local.arn}:logs:${local.regional}:log-group:${local.log_group_name}:*"
     alarms                        = "${local.arn}:cloudwatch:${local.regional}:alarm:${var.name}-*"
     topic                         = "${local.arn}:sns:${local.regional}:${local.topic_name}"
+    async_topics                  = "${local.arn}:sns:${local.regional}:${var.name}-async-*"
     dashboard                     = "${local.arn}:cloudwatch::${var.account_id}:dashboard/${var.name}" # global
   }
 }

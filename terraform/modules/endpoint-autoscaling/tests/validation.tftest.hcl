@@ -322,3 +322,67 @@ run "high_resolution_period_on_the_concurrency_metric_is_accepted" {
     error_message = "a valid high-resolution step policy and a six-field cron plan"
   }
 }
+
+run "negative_min_with_backlog" {
+  command = plan
+  variables {
+    min_capacity = -1
+    backlog      = {}
+  }
+  expect_failures = [var.min_capacity]
+}
+
+run "backlog_target_zero" {
+  command = plan
+  variables {
+    backlog = { target_per_instance = 0 }
+  }
+  expect_failures = [var.backlog]
+}
+
+run "backlog_scale_in_cooldown_negative" {
+  command = plan
+  variables {
+    backlog = { scale_in_cooldown = -1 }
+  }
+  expect_failures = [var.backlog]
+}
+
+run "backlog_scale_in_cooldown_too_long" {
+  command = plan
+  variables {
+    backlog = { scale_in_cooldown = 3601 }
+  }
+  expect_failures = [var.backlog]
+}
+
+run "backlog_scale_out_cooldown_negative" {
+  command = plan
+  variables {
+    backlog = { scale_out_cooldown = -1 }
+  }
+  expect_failures = [var.backlog]
+}
+
+run "backlog_scale_out_cooldown_too_long" {
+  command = plan
+  variables {
+    backlog = { scale_out_cooldown = 3601 }
+  }
+  expect_failures = [var.backlog]
+}
+
+run "step_key_taken_by_async_policy" {
+  command = plan
+  variables {
+    step_scaling = {
+      async-from-zero = {
+        metric_name         = "HasBacklogWithoutCapacity"
+        threshold           = 1
+        comparison_operator = "GreaterThanOrEqualToThreshold"
+        steps               = [{ lower_bound = 0, adjustment = 1 }]
+      }
+    }
+  }
+  expect_failures = [var.step_scaling]
+}

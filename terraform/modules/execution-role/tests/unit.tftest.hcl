@@ -180,3 +180,61 @@ run "each_component_prefix_is_readable_and_nothing_else" {
     error_message = "listing is limited to the same prefixes"
   }
 }
+
+run "async_reads_requests_writes_results_publishes_to_its_topics_only" {
+  command = plan
+
+  variables {
+    async_input_s3_uri          = "s3://llm-test-artifacts/async/llm-test/input/"
+    async_output_s3_uris        = ["s3://llm-test-artifacts/async/llm-test/output/", "s3://llm-test-artifacts/async/llm-test/failures/"]
+    async_topic_arns            = ["arn:aws:sns:us-east-1:123456789012:llm-test-async-success", "arn:aws:sns:us-east-1:123456789012:llm-test-async-error"]
+    async_topic_kms_key_aliases = ["llm-test"]
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s if s.Sid == "ReadAsyncRequests"
+      ]) == {
+      Sid      = "ReadAsyncRequests"
+      Effect   = "Allow"
+      Action   = "s3:GetObject"
+      Resource = "arn:aws:s3:::llm-test-artifacts/async/llm-test/input/*"
+    }
+    error_message = "SageMaker reads requests from the input prefix only"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Resource if s.Sid == "WriteAsyncResults"
+      ])) == toset([
+      "arn:aws:s3:::llm-test-artifacts/async/llm-test/output/*",
+      "arn:aws:s3:::llm-test-artifacts/async/llm-test/failures/*",
+    ]) && one([for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Action if s.Sid == "WriteAsyncResults"]) == "s3:PutObject"
+    error_message = "results and failures are written under their two prefixes only, and only written"
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s if s.Sid == "PublishAsyncNotifications"
+      ]) == {
+      Sid      = "PublishAsyncNotifications"
+      Effect   = "Allow"
+      Action   = "sns:Publish"
+      Resource = ["arn:aws:sns:us-east-1:123456789012:llm-test-async-success", "arn:aws:sns:us-east-1:123456789012:llm-test-async-error"]
+    }
+    error_message = "the role publishes to exactly the two notification topics"
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Condition if s.Sid == "EncryptAsyncNotifications"
+      ]) == {
+      "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/llm-test" }
+      StringEquals               = { "kms:ViaService" = "sns.us-east-1.amazonaws.com" }
+    }
+    error_message = "the topics' key is used through SNS only"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(data.aws_iam_policy_document.permissions.json).Statement : s.Action if s.Sid == "UseArtifactKeysByAlias"
+    ])) == toset(["kms:Decrypt", "kms:GenerateDataKey"])
+    error_message = "writing results to the SSE-KMS bucket needs GenerateDataKey"
+  }
+}

@@ -252,3 +252,27 @@ run "component_uri_without_slash" {
 
   expect_failures = [var.model_data_s3_uris]
 }
+
+run "async_input_not_a_prefix" {
+  command = plan
+  variables {
+    async_input_s3_uri = "s3://llm-test-artifacts/async/llm-test/input"
+  }
+  expect_failures = [var.async_input_s3_uri]
+}
+
+run "async_output_not_s3" {
+  command = plan
+  variables {
+    async_output_s3_uris = ["https://llm-test-artifacts.s3.amazonaws.com/async/llm-test/output/"]
+  }
+  expect_failures = [var.async_output_s3_uris]
+}
+
+run "async_topic_not_sns" {
+  command = plan
+  variables {
+    async_topic_arns = ["arn:aws:sqs:us-east-1:123456789012:llm-test-async-success"]
+  }
+  expect_failures = [var.async_topic_arns]
+}

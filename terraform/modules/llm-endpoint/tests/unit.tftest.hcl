@@ -213,3 +213,85 @@ run "s3_lora_adapters_with_network_isolation" {
     error_message = "adapters staged under the model prefix need no network"
   }
 }
+
+run "async_endpoint" {
+  command = plan
+
+  variables {
+    async_inference = {
+      max_concurrent_invocations_per_instance = 12
+      output_s3_uri                           = "s3://llm-test-artifacts/async/llm-test/output/"
+      failure_s3_uri                          = "s3://llm-test-artifacts/async/llm-test/failures/"
+      kms_key_arn                             = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      success_topic_arn                       = "arn:aws:sns:us-east-1:123456789012:llm-test-async-success"
+      error_topic_arn                         = "arn:aws:sns:us-east-1:123456789012:llm-test-async-error"
+      include_inference_response_in           = ["SUCCESS_NOTIFICATION_TOPIC"]
+    }
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint_configuration.this.async_inference_config[0].client_config[0].max_concurrent_invocations_per_instance == 12
+    error_message = "each instance takes the rendered number of queued requests at once"
+  }
+  assert {
+    condition = (
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].s3_output_path == "s3://llm-test-artifacts/async/llm-test/output/" &&
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].s3_failure_path == "s3://llm-test-artifacts/async/llm-test/failures/" &&
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    error_message = "results and failures go to their prefixes, encrypted with the given key"
+  }
+  assert {
+    condition = (
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].notification_config[0].success_topic == "arn:aws:sns:us-east-1:123456789012:llm-test-async-success" &&
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].notification_config[0].error_topic == "arn:aws:sns:us-east-1:123456789012:llm-test-async-error" &&
+      aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].notification_config[0].include_inference_response_in == toset(["SUCCESS_NOTIFICATION_TOPIC"])
+    )
+    error_message = "both topics are notified; the success topic carries the response"
+  }
+  assert {
+    condition     = terraform_data.invocation_mode.input == "asynchronous"
+    error_message = "the endpoint's invocation mode is tracked: changing it replaces the endpoint"
+  }
+}
+
+run "async_without_topics_has_no_notification_block" {
+  command = plan
+
+  variables {
+    async_inference = {
+      max_concurrent_invocations_per_instance = 4
+      output_s3_uri                           = "s3://llm-test-artifacts/async/llm-test/output/"
+      failure_s3_uri                          = "s3://llm-test-artifacts/async/llm-test/failures/"
+    }
+  }
+
+  assert {
+    condition     = length(aws_sagemaker_endpoint_configuration.this.async_inference_config[0].output_config[0].notification_config) == 0
+    error_message = "no notification block without topics"
+  }
+}
+
+run "async_topic_in_another_region" {
+  command = plan
+
+  variables {
+    async_inference = {
+      max_concurrent_invocations_per_instance = 4
+      output_s3_uri                           = "s3://llm-test-artifacts/async/llm-test/output/"
+      failure_s3_uri                          = "s3://llm-test-artifacts/async/llm-test/failures/"
+      success_topic_arn                       = "arn:aws:sns:eu-west-1:123456789012:llm-test-async-success"
+    }
+  }
+
+  expect_failures = [aws_sagemaker_endpoint_configuration.this]
+}
+
+run "real_time_has_no_async_block" {
+  command = plan
+
+  assert {
+    condition     = length(aws_sagemaker_endpoint_configuration.this.async_inference_config) == 0
+    error_message = "a real-time endpoint has no AsyncInferenceConfig"
+  }
+}

@@ -629,3 +629,83 @@ run "download_and_startup_past_the_providers_hour" {
   }
   expect_failures = [var.model_data_download_timeout_in_seconds]
 }
+
+run "async_concurrency_zero" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 0, output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_concurrency_above_1000" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 1001, output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_concurrency_not_whole" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 1.5, output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_output_not_a_prefix" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, output_s3_uri = "s3://llm-test-artifacts/async/output", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_failure_not_a_prefix" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "llm-test-artifacts/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_topic_not_sns" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, success_topic_arn = "arn:aws:sqs:us-east-1:123456789012:done", output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_include_response_unknown_target" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, success_topic_arn = "arn:aws:sns:us-east-1:123456789012:done", include_inference_response_in = ["SUCCESS"], output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_include_success_response_without_topic" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, include_inference_response_in = ["SUCCESS_NOTIFICATION_TOPIC"], output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_include_error_response_without_topic" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, success_topic_arn = "arn:aws:sns:us-east-1:123456789012:done", include_inference_response_in = ["ERROR_NOTIFICATION_TOPIC"], output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_kms_key_not_an_arn" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, kms_key_arn = "alias/llm-test", output_s3_uri = "s3://llm-test-artifacts/async/llm-test/output/", failure_s3_uri = "s3://llm-test-artifacts/async/llm-test/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}

@@ -163,3 +163,83 @@ run "component_mode_deploys_components_instead_of_the_real_time_endpoint" {
     error_message = "the stack names the components' alarms as the module does"
   }
 }
+
+run "async_mode_queues_in_s3_notifies_and_scales_on_the_backlog_to_zero" {
+  command = plan
+
+  variables {
+    instance_type   = "ml.g5.2xlarge"
+    container_env   = { HF_MODEL_ID = "meta-llama/Llama-3.1-8B-Instruct", SM_NUM_GPUS = "1" }
+    llm_render      = { schema_version = "1", model = "meta-llama/Llama-3.1-8B-Instruct", backend = "tgi", tensor_parallel_degree = "1" }
+    async_inference = { max_concurrent_invocations_per_instance = 16 }
+    autoscaling     = { min_capacity = 0, max_capacity = 4, target_tracking = { backlog_per_instance = 3 } }
+  }
+
+  assert {
+    condition = (
+      output.async_input_s3_uri == "s3://llm-test-artifacts-123456789012/async/llm-test/input/" &&
+      output.async_output_s3_uri == "s3://llm-test-artifacts-123456789012/async/llm-test/output/" &&
+      output.async_failure_s3_uri == "s3://llm-test-artifacts-123456789012/async/llm-test/failures/"
+    )
+    error_message = "requests, results and failures live under async/<name>/ of the artifacts bucket"
+  }
+  assert {
+    condition = output.async_topic_arns == tomap({
+      success = "arn:aws:sns:us-east-1:123456789012:llm-test-async-success"
+      error   = "arn:aws:sns:us-east-1:123456789012:llm-test-async-error"
+    }) && aws_sns_topic.async["success"].name == "llm-test-async-success" && aws_sns_topic.async["error"].name == "llm-test-async-error"
+    error_message = "the stack creates a success and an error topic, named after the endpoint"
+  }
+  assert {
+    condition = (
+      module.endpoint[0].async_inference.max_concurrent_invocations_per_instance == 16 &&
+      module.endpoint[0].async_inference.output_s3_uri == output.async_output_s3_uri
+    )
+    error_message = "the endpoint configuration gets the rendered concurrency and the stack's paths"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "WriteAsyncResults"
+      ])) == toset([
+      "arn:aws:s3:::llm-test-artifacts-123456789012/async/llm-test/output/*",
+      "arn:aws:s3:::llm-test-artifacts-123456789012/async/llm-test/failures/*",
+    ])
+    error_message = "the role writes results and failures under exactly their prefixes"
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "ReadAsyncRequests"
+    ]) == "arn:aws:s3:::llm-test-artifacts-123456789012/async/llm-test/input/*"
+    error_message = "the role reads requests from the input prefix only"
+  }
+  assert {
+    condition = toset(one([
+      for s in jsondecode(module.role.policy_json).Statement : s.Resource if s.Sid == "PublishAsyncNotifications"
+    ])) == toset(values(output.async_topic_arns))
+    error_message = "the role publishes to exactly the two topics"
+  }
+  assert {
+    condition     = module.autoscaling[0].scale_from_zero_alarm_name == "llm-test-async-from-zero" && length(module.autoscaling[0].target_tracking_policy_arns) == 0
+    error_message = "min_capacity 0 wires the scale-from-zero alarm; the backlog replaces the invocation and concurrency targets"
+  }
+  assert {
+    condition     = module.endpoint[0].initial_instance_count == 1
+    error_message = "an endpoint that scales to zero still starts with one instance"
+  }
+}
+
+run "async_mode_with_a_teams_own_topic" {
+  command = plan
+
+  variables {
+    async_inference = {
+      max_concurrent_invocations_per_instance = 8
+      success_topic_arn                       = "arn:aws:sns:us-east-1:123456789012:team-inference-done"
+    }
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.async) == 0 && output.async_topic_arns == tomap({ success = "arn:aws:sns:us-east-1:123456789012:team-inference-done" })
+    error_message = "a team's own topic replaces the stack's two"
+  }
+}

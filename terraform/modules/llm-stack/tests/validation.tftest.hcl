@@ -120,3 +120,42 @@ run "components_without_instance_capacity" {
   }
   expect_failures = [var.instance_capacity]
 }
+
+run "real_time_scaled_to_zero" {
+  command = plan
+  variables {
+    autoscaling = { min_capacity = 0 }
+  }
+  expect_failures = [var.autoscaling]
+}
+
+run "async_with_components" {
+  command = plan
+  variables {
+    image_uri         = null
+    async_inference   = { max_concurrent_invocations_per_instance = 4 }
+    instance_capacity = { accelerators = 1, cpu_cores = 3, memory_mb = 12288 }
+    inference_components = [{
+      name                                   = "chat", image_uri = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:3", container_env = {}, accelerators = 1, cpu_cores = 1, min_memory_mb = 1024,
+      copies                                 = { initial = 1, min = 1, max = 1 }, container_startup_health_check_timeout_in_seconds = 600,
+      model_data_download_timeout_in_seconds = 600
+    }]
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_output_outside_the_artifacts_bucket" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, output_s3_uri = "s3://someone-elses-bucket/async/output/" }
+  }
+  expect_failures = [var.async_inference]
+}
+
+run "async_failures_outside_the_artifacts_bucket" {
+  command = plan
+  variables {
+    async_inference = { max_concurrent_invocations_per_instance = 4, failure_s3_uri = "s3://llm-test-artifacts-1234567890123/async/failures/" }
+  }
+  expect_failures = [var.async_inference]
+}

@@ -74,3 +74,16 @@ run "lifecycle_rules_can_be_left_out_for_throwaway_buckets" {
     error_message = "without lifecycle rules the bucket is still versioned, only the rules go"
   }
 }
+
+run "plain_http_local_control_plane_has_no_tls_policy" {
+  command = plan
+
+  variables {
+    tls_only = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.this) == 0
+    error_message = "the local environment's bucket (plain HTTP on loopback) has no TLS-only policy"
+  }
+}
