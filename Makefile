@@ -34,7 +34,7 @@ ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 COMPONENT_ARGS = $(if $(IC),--inference-component $(IC),)
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov tflint actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -168,6 +168,16 @@ ACTIONLINT := .tools/bin/actionlint
 $(ACTIONLINT):
 	@command -v go >/dev/null || { echo "actionlint needs Go (go install); install Go >= 1.22"; exit 1; }
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7
+
+TFLINT := .tools/bin/tflint
+$(TFLINT):
+	@command -v go >/dev/null || { echo "tflint needs Go (go install); install Go >= 1.24"; exit 1; }
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/terraform-linters/tflint@v0.64.0
+
+tflint: $(TFLINT) ## tflint (bundled Terraform ruleset, preset all) over every module and env; not in `make test` (docs/terraform.md)
+	@for dir in terraform/modules/* terraform/envs/bootstrap; do echo "tflint $$dir"; $(TFLINT) --chdir $$dir --config $(CURDIR)/.tflint.hcl --no-color || exit 1; done
+	@# The stack envs link one contract, one settings declaration and one outputs file (tests/terraform/test_contract.py): not variables.tf/outputs.tf by design.
+	@for dir in terraform/envs/dev terraform/envs/local; do echo "tflint $$dir"; $(TFLINT) --chdir $$dir --config $(CURDIR)/.tflint.hcl --no-color --disable-rule=terraform_standard_module_structure || exit 1; done
 
 actionlint: $(ACTIONLINT) ## Lint .github/workflows (actionlint, installed with go install into .tools/bin)
 	$(ACTIONLINT) -no-color

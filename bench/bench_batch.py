@@ -24,6 +24,7 @@ import boto3
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from support.local_stack import create_endpoint  # noqa: E402
 from support.servers import free_port, python_module, wait_http  # noqa: E402
 
 REGISTRY = "763104351884.dkr.ecr.us-east-1.amazonaws.com"
@@ -37,21 +38,13 @@ def _endpoints(aws: str) -> None:
     sagemaker = boto3.client("sagemaker", endpoint_url=aws, **keys)
     boto3.client("s3", endpoint_url=aws, **keys).create_bucket(Bucket=BUCKET)
     for name, asynchronous in (("realtime", False), ("queued", True)):
-        sagemaker.create_model(
-            ModelName=name,
-            ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-            PrimaryContainer={"Image": IMAGE, "Environment": {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"}},
-        )
         extra: dict[str, Any] = {}
         if asynchronous:
             extra["AsyncInferenceConfig"] = {
                 "ClientConfig": {"MaxConcurrentInvocationsPerInstance": 32},
                 "OutputConfig": {"S3OutputPath": f"s3://{BUCKET}/async/{name}/output/"},
             }
-        variant = {"VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1}
-        variant["InstanceType"] = "ml.g5.2xlarge"
-        sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant], **extra)
-        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+        create_endpoint(sagemaker, name, IMAGE, {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"}, **extra)
 
 
 def _run(endpoint: str, source: Path, out: Path, concurrency: int, aws: str, runtime: str) -> dict[str, Any]:

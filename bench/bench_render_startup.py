@@ -23,6 +23,17 @@ RENDER = [str(BIN / "llmctl"), "render", "meta-llama/Llama-3.1-8B-Instruct", "-i
 CASES = {
     "render": RENDER,
     "render --image-uri (floor)": [*RENDER, "--image-uri", "763104351884.dkr.ecr.us-east-1.amazonaws.com/x:1"],
+    "render -b trtllm (Mistral-7B v0.2, TP 4)": [
+        str(BIN / "llmctl"),
+        "render",
+        "mistralai/Mistral-7B-Instruct-v0.2",
+        "-i",
+        "ml.g5.12xlarge",
+        "-b",
+        "trtllm",
+        "--format",
+        "env",
+    ],
     "import sagemaker.core.image_uris (the old path's extra cost)": [
         sys.executable,
         "-c",

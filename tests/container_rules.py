@@ -34,6 +34,7 @@ class Facts:
     head_dim: int | None = None
     sliding_window: int | None = None
     compute_capability: float | None = None
+    intermediate: int | None = None
 
 
 def facts_of(arch: Any, gpu: Any) -> Facts:
@@ -45,6 +46,7 @@ def facts_of(arch: Any, gpu: Any) -> Facts:
         arch.head_dim,
         getattr(arch, "sliding_window", None),
         gpu.compute_capability,
+        arch.intermediate_size,
     )
 
 
@@ -127,7 +129,8 @@ def lmi(env: dict[str, str], f: Facts) -> list[str]:
         bad.append("no model id")
     if not _tp_ok(int(env["TENSOR_PARALLEL_DEGREE"]), f):
         bad.append("tp does not split the heads")
-    if env.get("OPTION_ROLLING_BATCH") not in {"auto", "vllm", "trtllm", "lmi-dist"}:
+    # The djl-lmi images are vLLM-based: no TensorRT-LLM in them.
+    if env.get("OPTION_ROLLING_BATCH") not in {"auto", "vllm", "lmi-dist"}:
         bad.append("rolling batch")
     if env.get("OPTION_QUANTIZE", "fp8") not in VLLM_QUANTIZE:
         bad.append("quantize value")
@@ -171,4 +174,37 @@ def vllm(env: dict[str, str], f: Facts) -> list[str]:
     return bad
 
 
-RULES = {"tgi": tgi, "lmi": lmi, "vllm": vllm}
+def trtllm(env: dict[str, str], f: Facts) -> list[str]:
+    """LMI 0.33 with TensorRT-LLM 0.21 (djl-serving 0.33.0-dlc: LmiConfigRecommender.java, trt_llm_partition.py;
+    TensorRT-LLM's support matrix and quantization/layers.py)."""
+    bad = []
+    if not env.get("HF_MODEL_ID"):
+        bad.append("no model id")
+    if env.get("OPTION_ROLLING_BATCH") != "trtllm":
+        bad.append("rolling batch is not trtllm (auto means disable on this image)")
+    if f.compute_capability is not None and f.compute_capability < 8.0:
+        bad.append("GPU older than Ampere")
+    tp = int(env["TENSOR_PARALLEL_DEGREE"])
+    if not _tp_ok(tp, f):
+        bad.append("tp does not split the heads")
+    if "OPTION_QUANTIZE" in env or "OPTION_MAX_OUTPUT_LEN" in env:
+        bad.append("option the 0.21 build does not read")
+    algo = env.get("OPTION_QUANT_ALGO")
+    fp8 = algo == "FP8" or env.get("OPTION_KV_CACHE_QUANT_ALGO") == "FP8"
+    if fp8 and f.compute_capability is not None and f.compute_capability < 8.9:
+        bad.append("FP8 without FP8 hardware")
+    widths = [f.heads * (f.head_dim or 0), f.intermediate or 0]
+    if algo == "W4A16_AWQ" and any(w % (tp * 128) for w in widths):
+        bad.append("AWQ groups of 128 split across GPUs")
+    if algo == "W8A8_SQ_PER_CHANNEL" and any(w % (tp * 4) for w in widths):
+        bad.append("SmoothQuant rows not packable")
+    max_input = int(env.get("OPTION_MAX_INPUT_LEN", "1024"))
+    max_seq = int(env.get("OPTION_MAX_SEQ_LEN", str(f.context)))
+    if not max_input < max_seq <= f.context:
+        bad.append("sequence limits")
+    if int(env.get("OPTION_MAX_NUM_TOKENS", "16384")) < max_input:
+        bad.append("a prompt does not fit one engine step")
+    return bad
+
+
+RULES = {"tgi": tgi, "lmi": lmi, "trtllm": trtllm, "vllm": vllm}

@@ -61,6 +61,8 @@ def _backend(tfvars: dict[str, Any], image_uri: str) -> str:
             raise LlmctlError(f"llm_render.backend {named!r} is unknown; use one of {', '.join(BACKENDS)}.")
         return named
     repository = image_uri.split("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    if repository == "djl-inference" and "tensorrtllm" in image_uri.rsplit(":", 1)[-1]:
+        return "trtllm"
     return _REPOSITORY_BACKENDS.get(repository, "tgi")
 
 

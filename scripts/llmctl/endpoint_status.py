@@ -251,9 +251,10 @@ def watch(
     max_wait: float,
     console: Any,
     activities: int = 5,
+    cloudwatch: Any | None = None,
 ) -> EndpointStatus:
     """Poll until the endpoint is InService, Failed or OutOfService, with a spinner; exit 5 after max_wait seconds."""
-    status = read_status(sagemaker, autoscaling, name, activities)
+    status = read_status(sagemaker, autoscaling, name, activities, cloudwatch)
     started = time.monotonic()
     with console.status(f"{name}: {status.status}") as spinner:
         while status.status not in TERMINAL:
@@ -261,6 +262,6 @@ def watch(
             if elapsed >= max_wait:
                 raise LlmctlError(f"{name} is still {status.status} after {elapsed:.0f} s.", 5)
             time.sleep(min(interval, max(0.0, max_wait - elapsed)))
-            status = read_status(sagemaker, autoscaling, name, activities)
+            status = read_status(sagemaker, autoscaling, name, activities, cloudwatch)
             spinner.update(f"{name}: {status.status} ({time.monotonic() - started:.0f} s)")
     return status

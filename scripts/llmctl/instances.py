@@ -42,7 +42,8 @@ L40S = Gpu("NVIDIA L40S", 46068, 8.9)  # nvidia-smi; torch's total not observed
 A100_40 = Gpu("NVIDIA A100 40GB", 40960, 8.0)  # nvidia-smi; torch's total not observed
 A100_80 = Gpu("NVIDIA A100 80GB", 81920, 8.0)  # nvidia-smi; torch's total not observed
 H100 = Gpu("NVIDIA H100 80GB", 81079, 9.0)  # torch.cuda.mem_get_info (nvidia-smi 81559)
-H200 = Gpu("NVIDIA H200 141GB", 143771, 9.0)  # nvidia-smi; torch's total not observed
+# torch.cuda.mem_get_info total on an H200 141GB (driver 580.159.04, torch 2.11; nvidia-smi 143771), REFERENCE.md
+H200 = Gpu("NVIDIA H200 141GB", 143156, 9.0)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class ModelArch:
     prequantized_bits: int | None
     sliding_window: int | None = None  # config.json's value, as TGI reads it (even with use_sliding_window false)
     rope_type: str | None = None  # rope_scaling's rope_type (or legacy type), e.g. "llama3" for Llama 3.1
+    architecture: str | None = None  # config.json's architectures[0], e.g. "MistralForCausalLM"
 
     @property
     def is_moe(self) -> bool:
@@ -156,6 +157,7 @@ def arch_from_config(cfg: dict[str, Any], name: str) -> ModelArch:
         prequantized_bits=int(qcfg["bits"]) if qcfg.get("bits") else None,
         sliding_window=text_cfg.get("sliding_window"),
         rope_type=_rope_type(text_cfg.get("rope_scaling")),
+        architecture=next(iter(top.get("architectures") or []), None),
     )
 
 

@@ -12,6 +12,7 @@ from . import lora
 from .backends import BACKENDS, Backend, RenderPlan
 from .backends.base import FLOAT16_ONLY_QUANTIZE
 from .backends.tgi import TgiBackend
+from .backends.trtllm import FP8_MIN_COMPUTE_CAPABILITY, MODEL_LOADING_TIMEOUT_S, compile_seconds
 from .copies import HOST_RESERVE_MIB, HOST_RESERVE_VCPUS, Copies
 from .copies import fit as fit_copies
 from .errors import LlmctlError
@@ -166,7 +167,7 @@ def _resolve_quantize(
             f"--quantize {quantize} is not valid for the {backend.name} backend; use one of "
             f"{', '.join(sorted(backend.quantize_methods))}."
         )
-    if quantize in PREQUANTIZED_ONLY and arch.prequantized != quantize:
+    if quantize in PREQUANTIZED_ONLY and arch.prequantized != quantize and quantize not in backend.in_flight_quantize:
         raise LlmctlError(
             f"--quantize {quantize} needs a checkpoint already quantized with {quantize}, but {arch.name} is "
             f"not; serve a {quantize} checkpoint or quantize at load time with "
@@ -367,7 +368,9 @@ def cheaper_alternative(
 def _suggestions(inputs: SizingInputs, backend: Backend, region: str, req: RenderRequest | None = None) -> str:
     parts = []
     for method in backend.in_flight_quantize:
-        if method == inputs.quantize or (method == "fp8" and inputs.instance.gpu.compute_capability < 8.0):
+        # FP8 kernels: Ampere on for the vLLM/TGI Marlin paths, Ada/Hopper for TensorRT-LLM (its support matrix).
+        fp8_floor = FP8_MIN_COMPUTE_CAPABILITY if backend.name == "trtllm" else 8.0
+        if method == inputs.quantize or (method == "fp8" and inputs.instance.gpu.compute_capability < fp8_floor):
             continue
         if size(replace(inputs, quantize=method)).fits:
             parts.append(f"--quantize {method} would fit")
@@ -516,6 +519,11 @@ def render(req: RenderRequest) -> RenderResult:
     if too_old:
         raise LlmctlError(too_old)
     notes: list[str] = []
+    if req.backend == "tgi" and req.image_uri and TgiBackend.image_version(image_uri) is None:
+        notes.append(
+            "the image's TGI version is not in its tag: version-dependent limits are applied as for the strictest "
+            "TGI version (e.g. a sliding window capped without flash-attention v2); tag it …-tgiX.Y.Z-… to be exact"
+        )
     quantize = _resolve_quantize(req, backend, arch, instance, notes)
     dtype = _resolve_dtype(req, backend, arch, instance, quantize, notes)
     kv_dtype = req.kv_cache_dtype
@@ -585,13 +593,24 @@ def render(req: RenderRequest) -> RenderResult:
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
     try:
-        startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s)
+        compile_s = compile_seconds(sizing.parameters, quantize) if req.backend == "trtllm" else 0
+        startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s, compile_s)
     except TooSlowToStart as slow:
         raise LlmctlError(
             f"{arch.name}'s weights take about {slow.args[0]} s to download from S3 and load even without margin, "
             f"more than the AWS provider's 60-minute wait for InService; serve it from the Hub or a pre-sharded, "
             "smaller checkpoint (docs/sizing.md, startup timeouts)."
         ) from None
+    if req.backend == "trtllm":
+        notes.append(
+            f"the TensorRT-LLM engine is compiled at startup: about {compile_s / 60:.0f} min of the "
+            f"{startup.container_startup_health_check_timeout_s} s health-check timeout (docs/sizing.md)"
+        )
+        if startup.container_startup_health_check_timeout_s > MODEL_LOADING_TIMEOUT_S and (
+            "OPTION_MODEL_LOADING_TIMEOUT" not in env
+        ):
+            # LMI stops waiting for the model (the build included) after its own timeout, 1800 s by default.
+            env["OPTION_MODEL_LOADING_TIMEOUT"] = str(startup.container_startup_health_check_timeout_s)
     if startup.margin_cut_to_fit:
         notes.append(
             f"download + startup timeouts cut to {startup.model_data_download_timeout_s} s + "

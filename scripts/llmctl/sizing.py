@@ -43,6 +43,8 @@ QUANT_BITS: dict[str | None, float] = {
 }
 # vLLM's and LMI's in-flight bitsandbytes is 4-bit (NF4); TGI's plain "bitsandbytes" is LLM.int8.
 FOUR_BIT_BITSANDBYTES_BACKENDS = {"lmi", "vllm"}
+# Engines whose memory setting is a fraction of the memory left after loading, not of the whole GPU.
+FREE_FRACTION_BACKENDS = {"trtllm"}
 
 
 @dataclass(frozen=True)
@@ -169,11 +171,17 @@ def size(inputs: SizingInputs) -> Sizing:
     weights = weight_bytes(arch, inputs.quantize, inputs.backend)
     kv_token = kv_bytes_per_token(arch, inputs.kv_cache_dtype)
     kv_token_gpu = kv_bytes_per_token_per_gpu(arch, inputs.kv_cache_dtype, tp)
-    usable = inputs.instance.gpu.memory_mib * inputs.memory_utilization
     weights_gpu = (weights + inputs.adapter_bytes) / tp / MIB
     activations = activation_mib(arch, inputs.max_batch_prefill_tokens, tp)
     overhead = inputs.runtime_overhead_mib + (NCCL_OVERHEAD_MIB if tp > 1 else 0)
-    budget = usable - weights_gpu - activations - overhead
+    if inputs.backend in FREE_FRACTION_BACKENDS:
+        # TensorRT-LLM gives the KV cache a fraction of what is free once the engine (weights, activation
+        # buffers for max_num_tokens) is loaded (KvCacheConfig.free_gpu_memory_fraction).
+        usable = float(inputs.instance.gpu.memory_mib)
+        budget = (usable - weights_gpu - activations - overhead) * inputs.memory_utilization
+    else:
+        usable = inputs.instance.gpu.memory_mib * inputs.memory_utilization
+        budget = usable - weights_gpu - activations - overhead
     tokens = max(0, math.floor(budget * MIB / kv_token_gpu)) if budget > 0 else 0
     return Sizing(
         inputs=inputs,

@@ -41,10 +41,15 @@ def _clamp_minutes(seconds: float) -> int:
 
 
 def estimate(
-    download_bytes: int, weights_from_hub: bool, tensor_parallel_degree: int, min_startup_s: int = 0
+    download_bytes: int,
+    weights_from_hub: bool,
+    tensor_parallel_degree: int,
+    min_startup_s: int = 0,
+    compile_s: float = 0,
 ) -> Startup:
+    """`compile_s`: an engine built at startup before it serves (TensorRT-LLM's JIT compile)."""
     download_s = download_bytes / DOWNLOAD_BYTES_PER_S
-    load_s = download_bytes / LOAD_BYTES_PER_S
+    load_s = download_bytes / LOAD_BYTES_PER_S + compile_s
     warmup_s = WARMUP_S + (SHARDED_WARMUP_S if tensor_parallel_degree > 1 else 0)
     # From the Hub the container downloads during startup; from S3 SageMaker downloads before it starts.
     startup_s = (load_s + warmup_s + (download_s if weights_from_hub else 0)) * MARGIN

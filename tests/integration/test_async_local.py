@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from llm_service.client import AwsSettings, GenerationRequest, ModelError, Target
 from llm_service.client.queued import AsyncInvoker, input_prefix_of
 from llmctl.cli import cli
+from support.local_stack import create_endpoint
 from support.servers import free_port, python_module, wait_http
 
 pytestmark = pytest.mark.integration
@@ -60,13 +61,7 @@ def stack() -> Iterator[dict[str, Any]]:
     ]
     for topic in topics.values():
         clients["sns"].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    sagemaker = clients["sagemaker"]
     for name in (ASYNC_EP, REALTIME_EP):
-        sagemaker.create_model(
-            ModelName=f"{name}-model",
-            ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-            PrimaryContainer={"Image": TGI_IMAGE, "Environment": {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"}},
-        )
         extra: dict[str, Any] = {}
         if name == ASYNC_EP:
             extra["AsyncInferenceConfig"] = {
@@ -81,19 +76,9 @@ def stack() -> Iterator[dict[str, Any]]:
                     },
                 },
             }
-        sagemaker.create_endpoint_config(
-            EndpointConfigName=f"{name}-config",
-            ProductionVariants=[
-                {
-                    "VariantName": "AllTraffic",
-                    "ModelName": f"{name}-model",
-                    "InitialInstanceCount": 1,
-                    "InstanceType": "ml.g5.2xlarge",
-                }
-            ],
-            **extra,
+        create_endpoint(
+            clients["sagemaker"], name, TGI_IMAGE, {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"}, **extra
         )
-        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
     runtime_url = f"http://127.0.0.1:{runtime_port}"
     runtime = python_module(
         "llmctl.local_aws.runtime",

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from support.local_stack import create_endpoint
 from support.servers import free_port, python_module, wait_http
 
 pytestmark = pytest.mark.integration
@@ -32,23 +33,7 @@ def runtime() -> Iterator[str]:
     wait_http(f"{aws}/moto-api/data.json")
     sagemaker = boto3.client("sagemaker", endpoint_url=aws, region_name="us-east-1")
     for name in ("batch-ep", "flaky-ep"):
-        sagemaker.create_model(
-            ModelName=f"{name}-model",
-            ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-            PrimaryContainer={"Image": TGI_IMAGE, "Environment": {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"}},
-        )
-        sagemaker.create_endpoint_config(
-            EndpointConfigName=f"{name}-config",
-            ProductionVariants=[
-                {
-                    "VariantName": "AllTraffic",
-                    "ModelName": f"{name}-model",
-                    "InitialInstanceCount": 1,
-                    "InstanceType": "ml.g5.2xlarge",
-                }
-            ],
-        )
-        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
+        create_endpoint(sagemaker, name, TGI_IMAGE, {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"})
     url = f"http://127.0.0.1:{runtime_port}"
     process = python_module(
         "llmctl.local_aws.runtime",

@@ -1,8 +1,9 @@
-"""Issue 19, the product path: `envs/local` as an asynchronous endpoint that scales to zero, driven as a user drives
-it. `llmctl render --async` writes the tfvars, the plan review names the queue and the scale to zero, `llmctl tf
-apply` deploys it (its smoke check goes through S3), `llmctl invoke --async` answers from the output object while
-the success topic announces it, `llmctl batch --async` runs a file through the queue, `llmctl status` shows the
-queue, and `destroy` removes it all."""
+"""Issues 19 and 20, the product path: `envs/local` as an asynchronous endpoint that scales to zero, serving
+Mistral-7B through LMI's TensorRT-LLM engine (the article's deployment), driven as a user drives it. `llmctl render
+--async` writes the tfvars, the plan review names the queue and the scale to zero, `llmctl tf apply` deploys it (its
+smoke check goes through S3), `llmctl invoke --async` answers from the output object while the success topic
+announces it, `llmctl batch --async` runs a file through the queue, `llmctl status` shows the queue, and `destroy`
+removes it all."""
 
 from __future__ import annotations
 
@@ -14,30 +15,16 @@ from typing import Any
 
 import boto3
 import pytest
-from support.servers import free_port
-from support.terraform import copy_terraform, llmctl
+from support.local_stack import local_env_workspace
+from support.terraform import llmctl
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
-    copy_terraform(tmp_path)
-    port, runtime_port = free_port(), free_port()
-    env = {
-        **tf_env,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_REGION": "us-east-1",
-        "LLM_LOCAL_RUNTIME_URL": f"http://127.0.0.1:{runtime_port}",
-        "LLMCTL_ASYNC_POLL_S": "0.2",
-    }
-    ports = ["--port", str(port), "--runtime-port", str(runtime_port)]
-    assert llmctl(["local", "up", *ports, "--tokens-per-s", "500"], tmp_path, env).returncode == 0
-    try:
-        yield tmp_path, env, f"http://127.0.0.1:{port}"
-    finally:
-        llmctl(["local", "down", *ports], tmp_path, env)
+    with local_env_workspace(tmp_path, tf_env, {"LLMCTL_ASYNC_POLL_S": "0.2"}) as workspace:
+        yield workspace
 
 
 def _ok(result: Any) -> str:
@@ -70,15 +57,18 @@ def test_local_env_deploys_an_async_endpoint_that_scales_to_zero(workspace: tupl
     cwd, env, url = workspace
     root = cwd / "terraform" / "envs" / "local"
     tfvars = str(root / "llm.auto.tfvars.json")
-    render = ["render", "meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge", "--async", "--format", "tfvars"]
-    _ok(llmctl([*render, "--out", tfvars], cwd, env))
-    assert json.loads(Path(tfvars).read_text())["async_inference"] == {"max_concurrent_invocations_per_instance": 3}
+    render = ["render", "mistralai/Mistral-7B-Instruct-v0.2", "-b", "trtllm", "-i", "ml.g5.12xlarge", "--async"]
+    _ok(llmctl([*render, "--format", "tfvars", "--out", tfvars], cwd, env))
+    rendered = json.loads(Path(tfvars).read_text())
+    assert rendered["async_inference"] == {"max_concurrent_invocations_per_instance": 61}
+    assert rendered["image_uri"].endswith("/djl-inference:0.33.0-tensorrtllm0.21.0-cu128")
+    assert rendered["container_env"]["OPTION_ROLLING_BATCH"] == "trtllm"
     # Terraform reads *.auto.tfvars in name order: this one overrides settings.auto.tfvars' bounds.
     (root / "zz-scale-to-zero.auto.tfvars").write_text("autoscaling = { min_capacity = 0, max_capacity = 2 }\n")
 
     plan = ["tf", "plan", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url]
     reviewed = _ok(llmctl(plan, cwd, env))
-    assert "asynchronous: 3 requests at once per instance" in reviewed
+    assert "asynchronous: 61 requests at once per instance" in reviewed
     assert "scales to zero when the queue is empty" in reviewed
     applied = _ok(llmctl(["tf", "apply", "--env", "local", "--dir", str(root), "--aws-endpoint-url", url], cwd, env))
     assert "llm-local: InService" in applied  # and the smoke check answered through S3
@@ -109,7 +99,7 @@ def test_local_env_deploys_an_async_endpoint_that_scales_to_zero(workspace: tupl
     assert {json.loads(line)["output"]["text"] for line in answers.read_text().splitlines()} == {"t0 t1 t2 "}
 
     status = json.loads(_ok(llmctl(["status", "-e", "llm-local", "--endpoint-url", url, "--json"], cwd, env)))
-    assert status["async"]["max_concurrent_per_instance"] == 3 and status["async"]["scales_to_zero"] is True
+    assert status["async"]["max_concurrent_per_instance"] == 61 and status["async"]["scales_to_zero"] is True
     assert status["async"]["from_zero_alarm"] is not None, "the HasBacklogWithoutCapacity alarm exists"
     assert status["variants"][0]["min_capacity"] == 0
 

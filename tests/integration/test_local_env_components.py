@@ -11,29 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.servers import free_port
-from support.terraform import copy_terraform, llmctl
+from support.local_stack import local_env_workspace
+from support.terraform import llmctl
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, tf_env: dict[str, str]) -> Iterator[tuple[Path, dict[str, str], str]]:
-    copy_terraform(tmp_path)
-    port, runtime_port = free_port(), free_port()
-    env = {
-        **tf_env,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_REGION": "us-east-1",
-        "LLM_LOCAL_RUNTIME_URL": f"http://127.0.0.1:{runtime_port}",
-    }
-    ports = ["--port", str(port), "--runtime-port", str(runtime_port)]
-    assert llmctl(["local", "up", *ports, "--tokens-per-s", "500"], tmp_path, env).returncode == 0
-    try:
-        yield tmp_path, env, f"http://127.0.0.1:{port}"
-    finally:
-        llmctl(["local", "down", *ports], tmp_path, env)
+    with local_env_workspace(tmp_path, tf_env) as workspace:
+        yield workspace
 
 
 def _ok(result: object) -> str:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 REGISTRY = "763104351884.dkr.ecr.us-east-1.amazonaws.com"
 TGI_IMAGE = f"{REGISTRY}/huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04"
 LMI_IMAGE = f"{REGISTRY}/djl-inference:0.33.0-lmi15.0.0-cu128"
+TRT_IMAGE = f"{REGISTRY}/djl-inference:0.33.0-tensorrtllm0.21.0-cu128"
 VLLM_IMAGE = f"{REGISTRY}/huggingface-vllm-inference:0.29.0-gpu-py312-cu129-ubuntu22.04"
 ENDPOINTS = {
     "tgi-ep": (
@@ -29,6 +30,16 @@ ENDPOINTS = {
         {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct", "MAX_INPUT_TOKENS": "100", "MAX_TOTAL_TOKENS": "200"},
     ),
     "lmi-ep": (LMI_IMAGE, {"HF_MODEL_ID": "Qwen/Qwen2.5-7B-Instruct", "OPTION_MAX_MODEL_LEN": "200"}),
+    # Issue 20: LMI's TensorRT-LLM image, limits from the compiled engine's build options.
+    "trt-ep": (
+        TRT_IMAGE,
+        {
+            "HF_MODEL_ID": "mistralai/Mistral-7B-Instruct-v0.2",
+            "OPTION_ROLLING_BATCH": "trtllm",
+            "OPTION_MAX_INPUT_LEN": "100",
+            "OPTION_MAX_SEQ_LEN": "200",
+        },
+    ),
     "vllm-ep": (VLLM_IMAGE, {"HF_MODEL_ID": "mistralai/Mistral-7B-Instruct-v0.3", "SM_VLLM_MAX_MODEL_LEN": "200"}),
     "real-ep": (TGI_IMAGE, {"HF_MODEL_ID": "meta-llama/Llama-3.2-1B-Instruct"}),
 }
@@ -105,6 +116,8 @@ def _runtime(stack: dict[str, str]) -> Any:
         ("lmi-ep", ["--format", "tgi"]),
         ("lmi-ep", ["--format", "tgi", "--no-stream"]),
         ("lmi-ep", ["--format", "chat"]),
+        ("trt-ep", ["--format", "tgi"]),
+        ("trt-ep", ["--format", "tgi", "--no-stream"]),
         ("vllm-ep", ["--format", "chat"]),
         ("vllm-ep", ["--format", "chat", "--no-stream"]),
     ],
@@ -148,6 +161,8 @@ def test_input_over_the_limit_is_the_containers_error_as_a_model_error(local_sta
     assert error["OriginalStatusCode"] == 422
     assert "`inputs` must have less than 100 tokens. Given: 150" in error["OriginalMessage"]
     assert error["LogStreamArn"].endswith("/aws/sagemaker/Endpoints/tgi-ep")
+    trt = _invoke(local_stack, "-e", "trt-ep", "--format", "tgi", "--max-new-tokens", "5", long_prompt)
+    assert trt.exit_code == 4, trt.output  # the compiled engine's OPTION_MAX_INPUT_LEN
     vllm = _invoke(local_stack, "-e", "vllm-ep", "--max-new-tokens", "100", long_prompt)
     assert vllm.exit_code == 4, vllm.output  # the model's own validation (README: exit codes)
     assert vllm.output.startswith("error: vllm-ep: This model's maximum context length is 200 tokens.")

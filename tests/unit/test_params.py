@@ -10,6 +10,7 @@ PUBLISHED_B = {
     "meta-llama/Llama-3.1-8B": 8.03,
     "meta-llama/Llama-3.1-70B": 70.6,
     "mistralai/Mistral-7B-v0.1": 7.24,
+    "mistralai/Mistral-7B-v0.3": 7.25,  # vocabulary 32,768 (v0.2 and v0.1: 32,000)
     "mistralai/Mixtral-8x7B-v0.1": 46.7,
     "Qwen/Qwen2.5-7B": 7.62,
     "google/gemma-2-9b": 9.24,

@@ -18,6 +18,18 @@ GOLDEN = Path(__file__).parents[1] / "golden"
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 CASES = {
+    # Issue 20: Mistral-7B with DJL Serving + TensorRT-LLM, as the article deploys it.
+    "mistral-7b-v02-g5-12xl-trtllm": ["mistralai/Mistral-7B-Instruct-v0.2", "-i", "ml.g5.12xlarge", "-b", "trtllm"],
+    "mistral-7b-v02-g6e-2xl-trtllm": ["mistralai/Mistral-7B-Instruct-v0.2", "-i", "ml.g6e.2xlarge", "-b", "trtllm"],
+    "mistral-7b-v02-g6e-2xl-trtllm-fp8": [
+        "mistralai/Mistral-7B-Instruct-v0.2",
+        "-i",
+        "ml.g6e.2xlarge",
+        "-b",
+        "trtllm",
+        "--quantize",
+        "fp8",
+    ],
     "llama31-8b-g5-2xl-tgi": ["meta-llama/Llama-3.1-8B-Instruct", "-i", "ml.g5.2xlarge"],
     "llama31-70b-p4d-tgi": ["meta-llama/Llama-3.1-70B-Instruct", "-i", "ml.p4d.24xlarge"],
     "mistral-7b-g6-xl-vllm": ["mistralai/Mistral-7B-Instruct-v0.1", "-i", "ml.g6.xlarge", "-b", "vllm"],

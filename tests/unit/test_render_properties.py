@@ -30,7 +30,12 @@ CONFIGS = {
     "RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8": FIXTURES / "llama-3.1-8b-instruct-fp8-compressed-tensors-config.json",
 }
 MODELS = sorted(set(catalog_ids()) - set(CONFIGS)) + sorted(CONFIGS)
-QUANTIZE = {"tgi": ["fp8", "eetq", "bitsandbytes-nf4", "awq", "exl2"], "lmi": ["fp8", "awq"], "vllm": ["fp8", "awq"]}
+QUANTIZE = {
+    "tgi": ["fp8", "eetq", "bitsandbytes-nf4", "awq", "exl2"],
+    "lmi": ["fp8", "awq"],
+    "trtllm": ["fp8", "awq", "smoothquant"],
+    "vllm": ["fp8", "awq"],
+}
 OVERRIDES = {
     "tgi": [
         "MAX_BATCH_SIZE=0",
@@ -52,6 +57,14 @@ OVERRIDES = {
         "OPTION_ENABLE_CHUNKED_PREFILL=false",
         "TENSOR_PARALLEL_DEGREE=2",
     ],
+    "trtllm": [
+        "OPTION_MAX_NUM_TOKENS=256",
+        "OPTION_MAX_ROLLING_BATCH_SIZE=32",
+        "TENSOR_PARALLEL_DEGREE=2",
+        "OPTION_QUANT_ALGO=FP8",
+        "OPTION_ROLLING_BATCH=auto",
+        "OPTION_DTYPE=float16",
+    ],
     "vllm": [
         "SM_VLLM_MAX_NUM_SEQS=512",
         "SM_VLLM_MAX_NUM_BATCHED_TOKENS=128",
@@ -63,7 +76,7 @@ OVERRIDES = {
     ],
 }
 # TGI images before and after the one that dropped T4 kernels; vLLM/LMI use the newest.
-IMAGE_VERSIONS = {"tgi": [None, None, "2.0.1", "2.0.2"], "lmi": [None], "vllm": [None]}
+IMAGE_VERSIONS = {"tgi": [None, None, "2.0.1", "2.0.2"], "lmi": [None], "trtllm": [None], "vllm": [None]}
 OUTCOMES: Counter[str] = Counter()
 
 

@@ -13,12 +13,31 @@ from .vllm import QUANTIZE as VLLM_QUANTIZE
 # With the vLLM rolling batch, LMI passes option.quantize to vLLM's `quantization` unchanged
 # (djl_python/properties_manager/vllm_rb_properties.py), so vLLM's methods apply.
 QUANTIZE = VLLM_QUANTIZE
-TRTLLM_QUANTIZE = frozenset({"smoothquant", "awq", "fp8"})
 ROLLING_BATCH = frozenset({"auto", "vllm", "trtllm", "lmi-dist", "disable"})
 DTYPES = {"float16": "fp16", "bfloat16": "bf16"}
 # vllm_rb_properties.py DTYPE_MAPPER.
 LMI_DTYPES = frozenset({"float32", "fp32", "float16", "fp16", "bfloat16", "bf16", "auto"})
 MODEL_LOADING_TIMEOUT_S = 1800  # LMI's default option.model_loading_timeout
+
+
+def model_env(plan: RenderPlan, rolling_batch: str) -> dict[str, str]:
+    """What every LMI image reads the same way, whichever engine: the model, its revision, the TP degree."""
+    env = {
+        "HF_MODEL_ID": plan.model_ref,
+        "TENSOR_PARALLEL_DEGREE": str(plan.tensor_parallel_degree),
+        "OPTION_ROLLING_BATCH": rolling_batch,
+    }
+    if plan.revision:
+        env["HF_REVISION"] = plan.revision
+    if plan.trust_remote_code:
+        env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
+    return env
+
+
+def model_problems(env: Mapping[str, str]) -> list[str]:
+    if not env.get("HF_MODEL_ID"):
+        return ["HF_MODEL_ID is missing; LMI needs a Hub id, an s3:// URI or /opt/ml/model."]
+    return []
 
 
 class LmiBackend:
@@ -43,9 +62,7 @@ class LmiBackend:
 
     def render_env(self, plan: RenderPlan) -> dict[str, str]:
         env = {
-            "HF_MODEL_ID": plan.model_ref,
-            "TENSOR_PARALLEL_DEGREE": str(plan.tensor_parallel_degree),
-            "OPTION_ROLLING_BATCH": "vllm",
+            **model_env(plan, "vllm"),
             "OPTION_MAX_MODEL_LEN": str(plan.max_total_tokens),
             "OPTION_MAX_ROLLING_BATCH_PREFILL_TOKENS": str(plan.max_batch_prefill_tokens),
             "OPTION_GPU_MEMORY_UTILIZATION": f"{plan.memory_utilization or 0.9:g}",
@@ -56,10 +73,6 @@ class LmiBackend:
             env["OPTION_QUANTIZE"] = plan.quantize
         if plan.kv_cache_dtype:
             env["OPTION_KV_CACHE_DTYPE"] = "fp8"
-        if plan.revision:
-            env["HF_REVISION"] = plan.revision
-        if plan.trust_remote_code:
-            env["HF_MODEL_TRUST_REMOTE_CODE"] = "true"
         if plan.lora_adapters:
             # The adapters themselves are found in /opt/ml/model/adapters/ at startup (llmctl.lora).
             env["OPTION_ENABLE_LORA"] = "true"
@@ -69,16 +82,20 @@ class LmiBackend:
         return env
 
     def check_env(self, env: Mapping[str, str], arch: ModelArch, gpu: Gpu) -> list[str]:
-        problems: list[str] = []
-        if not env.get("HF_MODEL_ID"):
-            problems.append("HF_MODEL_ID is missing; LMI needs a Hub id, an s3:// URI or /opt/ml/model.")
+        problems = model_problems(env)
         rolling = env.get("OPTION_ROLLING_BATCH", "auto")
         if rolling not in ROLLING_BATCH:
             problems.append(
                 f"OPTION_ROLLING_BATCH={rolling!r} is not valid; use one of {', '.join(sorted(ROLLING_BATCH))}."
             )
+        if rolling == "trtllm":
+            # The djl-lmi images are vLLM-based and carry no TensorRT-LLM: the endpoint would fail at startup.
+            problems.append(
+                "OPTION_ROLLING_BATCH=trtllm needs the LMI TensorRT-LLM image, which --backend lmi does not use (its "
+                "djl-inference:…-lmi… image has no TensorRT-LLM); render with --backend trtllm."
+            )
         quantize = env.get("OPTION_QUANTIZE")
-        allowed = TRTLLM_QUANTIZE if rolling == "trtllm" else QUANTIZE
+        allowed = QUANTIZE
         if quantize is not None and quantize not in allowed:
             problems.append(
                 f"OPTION_QUANTIZE={quantize!r} is not valid with rolling batch {rolling}; "

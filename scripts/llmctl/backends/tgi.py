@@ -111,6 +111,12 @@ class TgiBackend:
         )
 
     @staticmethod
+    def image_version(image_uri: str) -> tuple[int, ...] | None:
+        """The TGI version in an image tag (…-tgi3.3.6-…), or None for an opaque tag such as :latest."""
+        found = _TGI_TAG_VERSION.search(image_uri)
+        return None if found is None else tuple(int(part) for part in found.groups())
+
+    @staticmethod
     def lora_path_problem(image_uri: str) -> str | None:
         """Why this TGI image cannot load an adapter from a local path (LORA_ADAPTERS id=path), or None."""
         found = _TGI_TAG_VERSION.search(image_uri)

@@ -140,8 +140,9 @@ def status_cmd(
         raise LlmctlError(f"could not create AWS clients: {exc}", 2) from None
     console = make_console(stderr=as_json)
     if watch:
-        watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities)
-    status = read_status(sagemaker, autoscaling, name, activities, cloudwatch)
+        status = watch_endpoint(sagemaker, autoscaling, name, interval, max_wait, console, activities, cloudwatch)
+    else:
+        status = read_status(sagemaker, autoscaling, name, activities, cloudwatch)
     if as_json:
         click.echo(json.dumps(status.to_dict(), indent=2))
     else:

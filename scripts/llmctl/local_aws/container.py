@@ -60,6 +60,11 @@ class Profile:
         if flavor == "tgi":
             max_input = env.get("MAX_INPUT_TOKENS") or env.get("MAX_INPUT_LENGTH")
             total = env.get("MAX_TOTAL_TOKENS")
+        elif flavor == "lmi" and env.get("OPTION_ROLLING_BATCH") == "trtllm":
+            # LMI's TensorRT-LLM engine: the compiled engine's limits, same LMI response schema
+            # (djl_python/lmi_trtllm/request_response_utils.py).
+            max_input = env.get("OPTION_MAX_INPUT_LEN")
+            total = env.get("OPTION_MAX_SEQ_LEN")
         else:
             max_input = None
             total = env.get("OPTION_MAX_MODEL_LEN") if flavor == "lmi" else env.get("SM_VLLM_MAX_MODEL_LEN")
@@ -293,6 +298,11 @@ class EmulatedContainer:
                         "validation",
                     ),
                 )
+        elif p.max_input_tokens is not None and input_tokens > p.max_input_tokens:
+            # LMI's TensorRT-LLM engine checks each prompt against the compiled max_input_len (LMI's TensorRT-LLM
+            # guide); the wording here is the emulator's.
+            message = f"Input length {input_tokens} exceeds the engine's max_input_len of {p.max_input_tokens}."
+            raise ContainerError(400, {"error": message, "code": 400})
         elif p.max_total_tokens is not None and input_tokens + max_new > p.max_total_tokens:
             message = (
                 f"This model's maximum context length is {p.max_total_tokens} tokens. However, you requested "
