@@ -64,6 +64,7 @@ class RenderRequest:
     trust_remote_code: bool = False
     env_overrides: dict[str, str] = field(default_factory=dict)
     suggest_cheaper: bool = True  # look for a cheaper instance type that serves the same request
+    precompiled_engine: bool = False  # trtllm: model_s3_uri holds a compiled engine (no JIT build at startup)
     lora_adapters: tuple[str, ...] = ()  # NAME=SOURCE specs (llmctl.lora)
     lora_rank: int = lora.DEFAULT_RANK
 
@@ -501,6 +502,11 @@ def render(req: RenderRequest) -> RenderResult:
         )
     if req.memory_utilization is not None and not 0.1 <= req.memory_utilization <= 1.0:
         raise LlmctlError(f"--memory-utilization {req.memory_utilization} must be between 0.1 and 1.0.")
+    if req.precompiled_engine and (req.backend != "trtllm" or not req.model_s3_uri or req.quantize):
+        raise LlmctlError(
+            "--precompiled-engine describes a TensorRT-LLM engine already built: it needs -b trtllm and "
+            "--model-s3-uri (where the engine is), and no --quantize (the engine was quantized when built)."
+        )
     s3_uri = _parse_s3_uri(req.model_s3_uri)
     _check_weights_key(req.model_s3_kms_key_arn, s3_uri, req.region)
     adapters = lora.parse(req.lora_adapters, s3_uri, req.backend)
@@ -593,7 +599,8 @@ def render(req: RenderRequest) -> RenderResult:
     if problems:
         raise LlmctlError(problems[0] if len(problems) == 1 else " ".join(problems))
     try:
-        compile_s = compile_seconds(sizing.parameters, quantize) if req.backend == "trtllm" else 0
+        compiles = req.backend == "trtllm" and not req.precompiled_engine
+        compile_s = compile_seconds(sizing.parameters, quantize) if compiles else 0
         startup = estimate(sizing.download_bytes, s3_uri is None, tp, backend.min_startup_timeout_s, compile_s)
     except TooSlowToStart as slow:
         raise LlmctlError(
@@ -601,7 +608,9 @@ def render(req: RenderRequest) -> RenderResult:
             f"more than the AWS provider's 60-minute wait for InService; serve it from the Hub or a pre-sharded, "
             "smaller checkpoint (docs/sizing.md, startup timeouts)."
         ) from None
-    if req.backend == "trtllm":
+    if req.precompiled_engine:
+        notes.append("the TensorRT-LLM engine is loaded as compiled from --model-s3-uri: no build at startup")
+    elif req.backend == "trtllm":
         notes.append(
             f"the TensorRT-LLM engine is compiled at startup: about {compile_s / 60:.0f} min of the "
             f"{startup.container_startup_health_check_timeout_s} s health-check timeout (docs/sizing.md)"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,9 +38,21 @@ def _expected_failures(module: Path) -> Counter[str]:
     return Counter(re.findall(r"expect_failures = \[var\.(\w+)\]", text))
 
 
+@pytest.fixture(scope="session")
+def native_results(init_root: Callable[[Path], dict[str, str]]) -> dict[Path, subprocess.CompletedProcess[str]]:
+    """Every module's `terraform test`, two at a time: each is one mostly single-threaded process per module (its
+    own data dir, in-memory state), and the whole suite is ~3.5 minutes run one after another."""
+    envs = {module: init_root(module) for module in MODULES}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            module: pool.submit(run_terraform, ["test", "-no-color"], module, envs[module]) for module in MODULES
+        }
+    return {module: future.result() for module, future in futures.items()}
+
+
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
-def test_module_native_tests_pass(module: Path, init_root) -> None:  # type: ignore[no-untyped-def]
-    result = run_terraform(["test", "-no-color"], module, init_root(module))
+def test_module_native_tests_pass(module: Path, native_results: dict[Path, subprocess.CompletedProcess[str]]) -> None:
+    result = native_results[module]
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr
     passed = re.search(r"Success! (\d+) passed, 0 failed\.", result.stdout)
     assert passed, result.stdout[-2000:]

@@ -88,3 +88,16 @@ def test_the_jit_compile_is_inside_the_startup_timeout_and_lmis_own() -> None:
 def test_image_uri_lists_the_tensorrt_llm_image() -> None:
     result = CliRunner().invoke(cli, ["image-uri", "-b", "trtllm"])
     assert result.exit_code == 0 and "djl-inference:0.33.0-tensorrtllm0.21.0-cu128" in result.output
+
+
+def test_a_precompiled_engine_in_s3_skips_the_compile() -> None:
+    args = ["meta-llama/Llama-3.1-70B-Instruct", "-b", "trtllm", "-i", "ml.p4d.24xlarge", "--json"]
+    engine = ["--model-s3-uri", "s3://team-models/llama-70b-trtllm-tp8/"]
+    _, compiled = _render(*args, *engine)
+    code, loaded = _render(*args, *engine, "--precompiled-engine")
+    assert code == 0, loaded
+    loaded_render = json.loads(loaded)
+    assert any("compiled at startup: about 7 min" in note for note in json.loads(compiled)["notes"])
+    assert any("no build at startup" in note for note in loaded_render["notes"])
+    assert not any("compiled at startup" in note for note in loaded_render["notes"])
+    assert "--model-s3-uri" in _refused(MISTRAL, "-b", "trtllm", "-i", "ml.g5.2xlarge", "--precompiled-engine")

@@ -38,6 +38,12 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--model-config", type=click.Path(path_type=Path), help="A Hugging Face config.json to size from.")
 @click.option("--model-s3-uri", help="Serve weights from this S3 prefix instead of downloading from the Hub.")
 @click.option(
+    "--precompiled-engine",
+    is_flag=True,
+    help="-b trtllm: --model-s3-uri holds an engine already compiled (LMI's TensorRT-LLM model format), so the "
+    "container loads it instead of compiling one at startup.",
+)
+@click.option(
     "--model-s3-kms-key",
     help="ARN of the customer-managed KMS key that encrypts that bucket (the role may decrypt with exactly it).",
 )
@@ -111,6 +117,7 @@ def render_cmd(
     backend: str,
     model_config: Path | None,
     model_s3_uri: str | None,
+    precompiled_engine: bool,
     model_s3_kms_key: str | None,
     lora_adapters: tuple[str, ...],
     lora_rank: int,
@@ -168,6 +175,7 @@ def render_cmd(
         model_config=model_config,
         model_s3_uri=model_s3_uri,
         model_s3_kms_key_arn=model_s3_kms_key,
+        precompiled_engine=precompiled_engine,
         lora_adapters=lora_adapters,
         lora_rank=lora_rank,
         quantize=quantize,
