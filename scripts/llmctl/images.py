@@ -59,7 +59,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def available_versions(backend: str) -> list[str]:
     """Full versions (not aliases) the SDK knows for a backend, newest first."""
-    config = _framework_config(BACKENDS[backend].image_framework)
+    return _full_versions(_framework_config(BACKENDS[backend].image_framework))
+
+
+def _full_versions(config: dict[str, Any]) -> list[str]:
     full = [v for v in config.get("versions", {}) if v.count(".") >= 2]
     return sorted(full, key=_version_key, reverse=True)
 
@@ -67,10 +70,18 @@ def available_versions(backend: str) -> list[str]:
 def resolve_image_uri(backend: str, region: str, version: str | None = None) -> str:
     if backend not in BACKENDS:
         raise LlmctlError(f"--backend {backend} is unknown; use one of {', '.join(BACKENDS)}.")
+    return resolve_framework_image(BACKENDS[backend].image_framework, region, version, "gpu", backend)
+
+
+def resolve_framework_image(
+    framework: str, region: str, version: str | None, processor_name: str, label: str | None = None
+) -> str:
+    """An image of one of the SDK's frameworks (e.g. huggingface-tei-cpu) for `processor` (gpu or cpu)."""
+    backend = label or framework
     if not _REGION.match(region):
         raise LlmctlError(f"--region {region!r} is not an AWS region name; use one like us-east-1.")
-    known = available_versions(backend)
-    config = _framework_config(BACKENDS[backend].image_framework)
+    config = _framework_config(framework)
+    known = _full_versions(config)
     aliases = config.get("version_aliases", {})
     if version is not None and version not in known and version not in aliases:
         raise LlmctlError(
@@ -82,9 +93,9 @@ def resolve_image_uri(backend: str, region: str, version: str | None = None) -> 
     registry = version_config.get("registries", {}).get(region)
     if registry is None:
         raise LlmctlError(f"the {backend} image {chosen} is not published in {region}; choose another --region.")
-    # The tag as the SDK's image_uris.retrieve formats it for a GPU instance: prefix, processor (when the framework
+    # The tag as the SDK's image_uris.retrieve formats it for the processor: prefix, processor (when the framework
     # lists processors), Python version, container version.
-    processor = "gpu" if config.get("processors") or version_config.get("processors") else None
+    processor = processor_name if config.get("processors") or version_config.get("processors") else None
     py_versions = version_config.get("py_versions") or [None]
     container_version = version_config.get("container_version", {}).get(processor) if processor else None
     parts = [version_config.get("tag_prefix", chosen), processor, py_versions[0], container_version]

@@ -17,13 +17,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import logs
-from .api import openai_routes, tgi_routes
+from .api import openai_routes, rag_routes, tgi_routes
 from .api.errors import ApiError, body_for
+from .api.rag_state import RagRuntime
 from .api.state import ServiceState, get_state
 from .auth import ApiKeys
 from .client import AwsSettings, Target
 from .json_body import JsonBodyContentType
 from .limits import BodySizeLimit
+from .rag import RagError
 from .request_context import RequestContext
 from .settings import ServiceSettings, get_settings, load_settings
 from .upstream import HttpUpstream, SageMakerUpstream, Upstream
@@ -62,6 +64,7 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
     upstreams = {settings.served_model: upstream} if upstream is not None else build_upstreams(settings)
     adapters = {name: t.adapter for name, t in settings.served_models.items() if t is not None and t.adapter}
     state = ServiceState(upstreams=upstreams, keys=ApiKeys(settings.load_api_keys()), adapters=adapters)
+    state.rag = RagRuntime(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,12 +75,14 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
         yield
         for each in state.upstreams.values():
             await each.aclose()
+        state.rag.close()
 
     app = FastAPI(title="SageMaker LLM Stack service", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.svc = state
     app.state.settings = settings
     app.include_router(openai_routes.router)
     app.include_router(tgi_routes.router)
+    app.include_router(rag_routes.router)
     _add_operational_routes(app)
     _add_error_handlers(app)
     _add_middleware(app, settings, state)
@@ -109,6 +114,18 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(body_for(request.url.path, exc), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RagError)
+    async def rag_error(request: Request, exc: RagError) -> JSONResponse:
+        kinds = {
+            404: "not_found_error",
+            409: "invalid_request_error",
+            502: "upstream_error",
+            503: "service_unavailable",
+        }
+        kind = kinds.get(exc.status, "invalid_request_error" if exc.status < 500 else "internal_error")
+        error = ApiError(exc.status, exc.message, kind, code=exc.code)
+        return JSONResponse(body_for(request.url.path, error), status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -35,3 +35,21 @@ class Metrics:
             "llm_upstream_errors", "Upstream failures by type", ["kind"], registry=self.registry
         )
         self.inflight_streams = Gauge("llm_inflight_streams", "Streams being sent now", registry=self.registry)
+        self.rag_retrieval = Histogram(
+            "llm_rag_retrieval_seconds",
+            "Time to embed a question and search its collection",
+            buckets=_TTFT_BUCKETS,
+            registry=self.registry,
+        )
+        self.rag_passages = Histogram(
+            "llm_rag_passages",
+            "Passages put in a prompt",
+            buckets=(0, 1, 2, 3, 4, 6, 8, 12, 20),
+            registry=self.registry,
+        )
+        self.rag_prompt_tokens = Histogram(
+            "llm_rag_prompt_tokens",
+            "Prompt tokens of a grounded request (counted or estimated, see docs/rag.md)",
+            buckets=(256, 512, 1024, 2048, 4096, 8192, 16384, 32768),
+            registry=self.registry,
+        )

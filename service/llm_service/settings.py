@@ -54,6 +54,22 @@ class ServiceSettings(BaseSettings):
     # CORS stays off unless origins are listed
     cors_origins: list[str] = Field(default_factory=list)
     log_prompts: bool = False
+    # Retrieval (POST /v1/rag/chat/completions; docs/rag.md). The embedded Qdrant store in a directory by default, a
+    # Qdrant server when a URL is set (its API key from a file, never a plain env value).
+    rag_store_path: Path = Path(".rag")
+    rag_qdrant_url: str | None = None
+    rag_qdrant_api_key_file: Path | None = None
+    # Query embeddings: the bundled all-MiniLM-L6-v2 in this process, or a TEI endpoint (and component) by name.
+    rag_embedding_endpoint: str | None = None
+    rag_embedding_inference_component: str | None = None
+    rag_embedding_model_dir: Path | None = None  # tokenizer (and local weights); default: the bundled model
+    rag_top_k: int = Field(4, ge=1, le=50)
+    rag_score_threshold: float | None = Field(None, ge=-1, le=1)
+    rag_prompt_template: Path | None = None  # a file with a {passages} placeholder; default: rag/templates/answer.txt
+    rag_llm_tokenizer: Path | None = None  # the LLM's tokenizer.json for exact prompt counts (default: an estimate)
+    # The prompt budget; default: read from the endpoint's container env (MAX_INPUT_TOKENS and the like).
+    rag_max_input_tokens: int | None = Field(None, ge=64)
+    rag_query_batching: bool = True  # batch concurrent query embeddings (measured: docs/performance.md)
 
     @model_validator(mode="after")
     def _check(self) -> ServiceSettings:
@@ -74,6 +90,10 @@ class ServiceSettings(BaseSettings):
                 "no API keys configured: set LLM_SERVICE_API_KEYS_FILE (or LLM_SERVICE_API_KEYS), "
                 "or LLM_SERVICE_AUTH_DISABLED=true to run without auth"
             )
+        if self.rag_qdrant_api_key_file is not None and not self.rag_qdrant_url:
+            raise ValueError(
+                "LLM_SERVICE_RAG_QDRANT_API_KEY_FILE is for a Qdrant server: set LLM_SERVICE_RAG_QDRANT_URL"
+            )
         if self.default_max_tokens > self.max_tokens_cap:
             raise ValueError("LLM_SERVICE_DEFAULT_MAX_TOKENS must not exceed LLM_SERVICE_MAX_TOKENS_CAP")
         return self
@@ -93,6 +113,11 @@ class ServiceSettings(BaseSettings):
     def served_model(self) -> str:
         """The default model name: for requests that name none, and for the TGI routes."""
         return next(iter(self.served_models))
+
+    def qdrant_api_key(self) -> str | None:
+        if self.rag_qdrant_api_key_file is None:
+            return None
+        return self.rag_qdrant_api_key_file.read_text().strip() or None
 
     def load_api_keys(self) -> list[str]:
         keys: list[str] = []

@@ -261,3 +261,19 @@ def test_weights_from_s3_are_read_from_their_prefix_only(plan_dev) -> None:  # t
         "models/llama-3.1-8b/",
         "models/llama-3.1-8b/*",
     ]
+
+
+def test_a_tei_embedding_endpoint_plans_with_the_same_modules(plan_dev) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21: `llmctl render all-minilm-l6-v2 --backend tei` on a CPU instance is an ordinary stack."""
+    plan, tfvars = plan_dev("all-minilm-l6-v2", "-b", "tei", "-i", "ml.c6i.xlarge")
+    assert plan.counts() == EXPECTED_TYPES
+    container = plan.one("aws_sagemaker_model")["primary_container"][0]
+    assert container["image"].endswith("/tei-cpu:2.0.1-tei1.8.2-cpu-py310-ubuntu22.04")
+    assert container["environment"]["HF_MODEL_ID"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert plan.one("aws_sagemaker_model")["tags"]["llm:model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    variant = plan.one("aws_sagemaker_endpoint_configuration")["production_variants"][0]
+    assert variant["instance_type"] == "ml.c6i.xlarge" and variant.get("volume_size_in_gb") is None
+    assert (
+        variant["container_startup_health_check_timeout_in_seconds"]
+        == tfvars["container_startup_health_check_timeout_in_seconds"]
+    )

@@ -30,7 +30,7 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--backend",
     "-b",
-    type=click.Choice(sorted(BACKENDS)),
+    type=click.Choice([*sorted(BACKENDS), "tei"]),
     default="tgi",
     show_default=True,
     help="Serving container.",
@@ -141,7 +141,8 @@ def render_cmd(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Render the serving container's environment for MODEL_ID, sized to the instance's GPUs.
+    """Render the serving container's environment for MODEL_ID, sized to the instance's GPUs (or, with
+    --backend tei, an embedding endpoint for retrieval).
 
     \b
     Examples:
@@ -154,9 +155,38 @@ def render_cmd(
           --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json   # adds a component to the endpoint
       llmctl render mistralai/Mistral-7B-Instruct-v0.1 -i ml.g5.2xlarge --async \
           --format tfvars --out terraform/envs/dev/llm.auto.tfvars.json   # queued requests, results in S3
+      llmctl render all-minilm-l6-v2 -i ml.c6i.xlarge -b tei --format tfvars \
+          --out terraform/envs/embed-dev/llm.auto.tfvars.json   # TEI for `llmctl ingest --embedding-endpoint`
     """
     if as_json:
         fmt = "json"
+    if backend == "tei":
+        llm_only = {
+            "--model-config": model_config,
+            "--precompiled-engine": precompiled_engine,
+            "--model-s3-kms-key": model_s3_kms_key,
+            "--lora-adapter": lora_adapters,
+            "--revision": revision,
+            "--quantize": quantize,
+            "--dtype": dtype,
+            "--kv-cache-dtype": kv_cache_dtype,
+            "--max-input-tokens": max_input_tokens,
+            "--max-total-tokens": max_total_tokens,
+            "--num-gpus": num_gpus,
+            "--gpus-per-copy": gpus_per_copy,
+            "--component": component,
+            "--async": asynchronous,
+            "--memory-utilization": memory_utilization,
+            "--trust-remote-code": trust_remote_code,
+        }
+        given = [name for name, value in llm_only.items() if value]
+        if given:
+            verb = "does" if len(given) == 1 else "do"
+            raise LlmctlError(f"{', '.join(given)} {verb} not apply to an embedding endpoint (--backend tei); drop it.")
+        if fmt == "tfvars" and out is not None:
+            tfvars.check_out_path(out)
+        _emit(_tei_text(model_id, instance_type, region, image_version, image_uri, env_set, model_s3_uri, fmt), out)
+        return
     if component is not None and gpus_per_copy is None:
         raise LlmctlError("--component needs --gpus-per-copy: a component is sized as copies of N GPUs each.")
     if fmt == "tfvars" and out is not None:
@@ -213,9 +243,45 @@ def render_cmd(
         text = json.dumps(rendered, indent=2) + "\n"
     else:
         text = {"env": output.as_env, "json": output.as_json}[fmt](result)
+    _emit(text, out)
+
+
+def _emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
         click.echo(f"wrote {out}", err=True)
+
+
+def _tei_text(
+    model_id: str,
+    instance_type: str,
+    region: str,
+    image_version: str | None,
+    image_uri: str | None,
+    env_set: tuple[str, ...],
+    model_s3_uri: str | None,
+    fmt: str,
+) -> str:
+    from ..embedding_render import render_embedding
+
+    rendered = render_embedding(
+        model_id, instance_type, region, image_version, image_uri, _parse_set(env_set), model_s3_uri
+    )
+    if fmt == "tfvars":
+        return json.dumps(rendered["tfvars"], indent=2) + "\n"
+    if fmt == "env":
+        return "".join(f"{key}={value}\n" for key, value in sorted(rendered["env"].items()))
+    if fmt == "json":
+        return json.dumps({k: v for k, v in rendered.items() if k != "tfvars"}, indent=2) + "\n"
+    kind = "GPU" if rendered["gpu"] else "CPU"
+    lines = [
+        f"model            {rendered['model']} ({rendered['dimension']}-dimension embeddings)",
+        "backend          tei (Text Embeddings Inference)",
+        f"instance         {rendered['instance_type']} ({kind})",
+        f"image            {rendered['image_uri']}",
+        *(f"env              {key}={value}" for key, value in sorted(rendered["env"].items())),
+    ]
+    return "\n".join(lines) + "\n"

@@ -18,7 +18,8 @@ punctuation marks, an approximation of a real tokenizer.
 
 Fault injection for tests, by prompt text: FAIL_422 (validation error), FAIL_MIDSTREAM (an error event after two
 tokens), DIE_MIDSTREAM (the connection drops after two tokens, as when the container dies), STALL_MIDSTREAM (silent
-after two tokens, as a wedged GPU), HANG (never answers).
+after two tokens, as a wedged GPU), HANG (never answers), ECHO_PROMPT (the reply is the prompt's words: tests read
+what reached the model, e.g. the passages of a grounded prompt).
 Raw asyncio, so that it costs little next to what it measures.
 """
 
@@ -32,9 +33,15 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
-Flavor = Literal["tgi", "lmi", "vllm"]
+from llm_service.rag.context import container_limits
+
+from .tei import TeiEmulator
+
+Flavor = Literal["tgi", "lmi", "vllm", "tei"]
+TEI_REPOSITORIES = ("tei", "tei-cpu", "text-embeddings-inference")
 _WORDS = re.compile(r"\w+|[^\w\s]")
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 422: "Unprocessable Entity", 424: "Failed Dependency"}
 
@@ -56,18 +63,12 @@ class Profile:
         """From a SageMaker model's image URI and environment, as the real container would read them."""
         repository = image.rsplit("/", 1)[-1].split(":", 1)[0]
         flavor: Flavor = "lmi" if "djl" in repository else "vllm" if "vllm" in repository else "tgi"
+        if repository in TEI_REPOSITORIES:
+            flavor = "tei"
         model_id = env.get("HF_MODEL_ID") or env.get("OPTION_MODEL_ID") or "model"
-        if flavor == "tgi":
-            max_input = env.get("MAX_INPUT_TOKENS") or env.get("MAX_INPUT_LENGTH")
-            total = env.get("MAX_TOTAL_TOKENS")
-        elif flavor == "lmi" and env.get("OPTION_ROLLING_BATCH") == "trtllm":
-            # LMI's TensorRT-LLM engine: the compiled engine's limits, same LMI response schema
-            # (djl_python/lmi_trtllm/request_response_utils.py).
-            max_input = env.get("OPTION_MAX_INPUT_LEN")
-            total = env.get("OPTION_MAX_SEQ_LEN")
-        else:
-            max_input = None
-            total = env.get("OPTION_MAX_MODEL_LEN") if flavor == "lmi" else env.get("SM_VLLM_MAX_MODEL_LEN")
+        # The limits as the container reads them (one rule with the service's prompt budget).
+        limits = container_limits(image, env)
+        max_input, total = limits.max_input_tokens, limits.max_total_tokens
         stops = int(env.get("MAX_STOP_SEQUENCES") or 4)
         if flavor == "tgi":
             entries = [e.strip() for e in env.get("LORA_ADAPTERS", "").split(",") if e.strip()]
@@ -82,8 +83,8 @@ class Profile:
         return cls(
             flavor,
             model_id,
-            int(max_input) if max_input else None,
-            int(total) if total else None,
+            max_input,
+            total,
             stops,
             adapters,
             base,
@@ -116,11 +117,23 @@ class Ask:
     include_usage: bool = False
     adapter: str | None = None  # the LoRA adapter that answers; None: the base model
 
+    @cached_property
+    def echoed(self) -> list[str]:
+        return self.prompt.split() if "ECHO_PROMPT" in self.prompt else []
+
+    def token(self, index: int) -> str:
+        echoed = self.echoed
+        return f"{echoed[index]} " if index < len(echoed) else token_text(index, self.adapter)
+
     def length(self) -> tuple[int, str]:
-        """Tokens generated and why it ended: at the first token whose text completes a stop sequence, else max_new."""
+        """Tokens generated and why it ended: at the first token whose text completes a stop sequence, else max_new
+        (an echo ends with the prompt)."""
         text = ""
+        echoed = len(self.echoed)
         for i in range(self.max_new):
-            text += token_text(i, self.adapter)
+            if echoed and i == echoed:
+                return i, "stop_sequence" if self.kind == "generate" else "stop"
+            text += self.token(i)
             if any(stop and stop in text for stop in self.stops):
                 return i + 1, "stop_sequence" if self.kind == "generate" else "stop"
         return self.max_new, "length"
@@ -147,12 +160,14 @@ class EmulatedContainer:
         first_token_delay_s: float = 0.0,
         record: bool = False,
         profile: Profile | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.tokens_per_s = tokens_per_s
         self.first_token_delay_s = first_token_delay_s
         self.record = record
         self.profile = profile or Profile()
         self.stats = Stats()
+        self.tei = TeiEmulator(env or {}) if self.profile.flavor == "tei" else None
         self._server: asyncio.Server | None = None
         self.url = ""
 
@@ -204,6 +219,10 @@ class EmulatedContainer:
             return await self._json(
                 writer, 200, {"started": s.started, "completed": s.completed, "cancelled": s.cancelled}
             )
+        if self.tei is not None:
+            if method != "POST" or path not in ("/invocations", "/embed"):
+                return await self._json(writer, 404, {"error": "not found"})
+            return await self._json(writer, *await self.tei.embed(body))
         routes = {"/generate": "generate", "/generate_stream": "generate", "/v1/chat/completions": "chat"}
         if method != "POST" or (path not in routes and path != "/invocations") or not isinstance(body, dict):
             return await self._json(writer, 404, {"error": "not found"})
@@ -318,7 +337,7 @@ class EmulatedContainer:
         return {"error": message, "error_type": error_type}
 
     def _whole(self, ask: Ask, path: str, n: int, finish: str) -> Any:
-        text = "".join(token_text(i, ask.adapter) for i in range(n))
+        text = "".join(ask.token(i) for i in range(n))
         prompt_tokens = count_tokens(ask.prompt)
         if ask.kind == "chat":
             return {
@@ -363,7 +382,7 @@ class EmulatedContainer:
                     }
                     await _chunk(writer, _frame(event, fmt))
                     break
-                await _chunk(writer, _frame(self._event(i, n, finish, fmt, ask.adapter), fmt))
+                await _chunk(writer, _frame(self._event(i, n, finish, fmt, ask), fmt))
             if fmt == "chat" and ask.include_usage and not fail:
                 prompt_tokens = count_tokens(prompt)
                 usage = {"prompt_tokens": prompt_tokens, "completion_tokens": n, "total_tokens": prompt_tokens + n}
@@ -380,7 +399,7 @@ class EmulatedContainer:
             self.stats.cancelled += 1
             raise ConnectionResetError from None
 
-    def _event(self, i: int, n: int, finish: str, fmt: str, adapter: str | None) -> dict[str, Any]:
+    def _event(self, i: int, n: int, finish: str, fmt: str, ask: Ask) -> dict[str, Any]:
         last = i == n - 1
         if fmt == "chat":
             return {
@@ -391,16 +410,16 @@ class EmulatedContainer:
                 "choices": [
                     {
                         "index": 0,
-                        "delta": {"content": token_text(i, adapter)},
+                        "delta": {"content": ask.token(i)},
                         "finish_reason": finish if last else None,
                     }
                 ],
             }
         details = {"finish_reason": finish, "generated_tokens": n} if last else None
-        whole = "".join(token_text(j, adapter) for j in range(n)) if last else None
+        whole = "".join(ask.token(j) for j in range(n)) if last else None
         return {
             "index": i + 1,
-            "token": {"id": i, "text": token_text(i, adapter), "logprob": -0.5, "special": False},
+            "token": {"id": i, "text": ask.token(i), "logprob": -0.5, "special": False},
             "generated_text": whole,
             "details": details,
         }

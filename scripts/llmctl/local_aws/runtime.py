@@ -187,7 +187,9 @@ class Containers:
             emulator = self._emulators.get(deployment.model_name)
             if emulator is None:
                 profile = Profile.from_model(deployment.image, deployment.env)
-                emulator = EmulatedContainer(self._tokens_per_s, self._first_token_s, profile=profile)
+                emulator = EmulatedContainer(
+                    self._tokens_per_s, self._first_token_s, profile=profile, env=deployment.env
+                )
                 await emulator.start()
                 self._emulators[deployment.model_name] = emulator
         self._place(deployment, emulator.url, f"emulated {emulator.profile.flavor} container")

@@ -33,10 +33,12 @@ def _passed(message: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in message.items() if k not in ("role", "content") and v is not None}
 
 
-def _to_generation(body: ChatCompletionRequest, settings: ServiceSettings) -> GenerationRequest:
+def _to_generation(
+    body: ChatCompletionRequest, settings: ServiceSettings, messages: list[dict[str, Any]] | None = None
+) -> GenerationRequest:
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     return GenerationRequest(
-        messages=[m.forwarded() for m in body.messages],
+        messages=messages if messages is not None else [m.forwarded() for m in body.messages],
         max_new_tokens=max_new_tokens(body.max_completion_tokens or body.max_tokens, settings),
         temperature=body.temperature,
         top_p=body.top_p,
@@ -53,10 +55,26 @@ async def chat_completions(
     state: ServiceState = Depends(get_state),  # noqa: B008
     key: str = Depends(require_key),
 ) -> Any:
+    return await respond(body, request, settings, state, key)
+
+
+async def respond(
+    body: ChatCompletionRequest,
+    request: Request,
+    settings: ServiceSettings,
+    state: ServiceState,
+    key: str,
+    route: str = "chat",
+    messages: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Any:
+    """A chat completion, streamed or not. `messages` replace the request's (a grounded prompt); `extra` fields go on
+    the response body, or on the stream's final chunk (the one with finish_reason)."""
     model, upstream = state.upstream_for(body.model)
-    generation = Generation(state, settings, key, "chat", upstream)
-    gen_request = _to_generation(body, settings)
+    generation = Generation(state, settings, key, route, upstream)
+    gen_request = _to_generation(body, settings, messages)
     gen_request.adapter = state.adapters.get(model)
+    extra = extra or {}
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
@@ -86,6 +104,7 @@ async def chat_completions(
                     }
                 ],
                 **({"usage": usage} if usage else {}),
+                **extra,
             }
         )
 
@@ -116,7 +135,7 @@ async def chat_completions(
         events: list[dict[str, Any] | str] = []
         if not tracker["role_sent"]:
             events.append(chunk_event({"role": "assistant", "content": ""}, None))
-        events.append(chunk_event({}, tracker["finish"] or "stop"))
+        events.append({**chunk_event({}, tracker["finish"] or "stop"), **extra})
         if include_usage:
             completion_tokens = tracker["reported"] or generation.output_tokens
             prompt = tracker["prompt"] or 0

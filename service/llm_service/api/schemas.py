@@ -11,7 +11,7 @@ model and is refused here.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -112,11 +112,29 @@ class ChatCompletionRequest(_Body):
             raise ValueError("top_logprobs needs logprobs: true")
         return self
 
+    # Fields the route reads itself, never sent to the container.
+    handled_fields: ClassVar[frozenset[str]] = frozenset(
+        {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "n", "stream"}
+    )
+
     def forwarded(self) -> dict[str, Any]:
         """Parameters sent to the container as given (the route sets messages, max_tokens, temperature, top_p, stop
         and stream itself; `model` names the service's upstream)."""
-        handled = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "n"}
-        return _set(self, handled | {"stream"})
+        return _set(self, set(self.handled_fields))
+
+
+class RagChatCompletionRequest(ChatCompletionRequest):
+    """A chat completion grounded in a collection: the last user message is the question."""
+
+    handled_fields: ClassVar[frozenset[str]] = ChatCompletionRequest.handled_fields | {
+        "collection",
+        "top_k",
+        "score_threshold",
+    }
+
+    collection: str = Field(min_length=1, max_length=255)
+    top_k: int | None = Field(None, ge=1, le=50)
+    score_threshold: float | None = Field(None, ge=-1, le=1)
 
 
 class TgiParameters(_Strict):

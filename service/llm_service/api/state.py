@@ -13,6 +13,7 @@ from ..metrics import Metrics
 from ..settings import ServiceSettings, get_settings
 from ..upstream import Upstream
 from .errors import ApiError
+from .rag_state import RagRuntime
 
 
 @dataclass
@@ -22,6 +23,7 @@ class ServiceState:
     adapters: dict[str, str] = field(default_factory=dict)  # served model name → LoRA adapter id, where it is one
     metrics: Metrics = field(default_factory=Metrics)
     concurrency: KeyConcurrency = field(default_factory=KeyConcurrency)
+    rag: RagRuntime = field(default=None)  # type: ignore[assignment]  # set by create_app
     ready_checked_at: float = -1e9
     ready_result: tuple[bool, str] = (False, "not checked")
 

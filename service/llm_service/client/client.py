@@ -158,7 +158,11 @@ class InferenceClient:
         return {**self.target.call_args(), "Body": body, "ContentType": "application/json"}
 
     def invoke(self, request: GenerationRequest) -> Completion:
-        body = build_body(request, self.wire_format, stream=False)
+        return parse_completion(self.invoke_body(build_body(request, self.wire_format, stream=False)))
+
+    def invoke_body(self, body: bytes) -> bytes:
+        """One JSON request, any contract (a generation, or TEI's embed): the response body, with the same
+        re-sends, deadline and capacity wait as a generation."""
         deadline = _Deadline(self._deadline_s)
         capacity = self._capacity_wait(deadline)
         while True:
@@ -167,16 +171,16 @@ class InferenceClient:
             except NoCapacityError as exc:
                 capacity.pause(exc)
 
-    def _invoke_once(self, body: bytes, deadline: _Deadline) -> Completion:
+    def _invoke_once(self, body: bytes, deadline: _Deadline) -> bytes:
         for attempt in self._retrying():
             with attempt:
                 runtime = self._runtime_for(deadline, attempt.retry_state.attempt_number)
                 try:
                     response = runtime.invoke_endpoint(**self._call_args(body), Accept="application/json")
-                    payload = response["Body"].read()
+                    payload: bytes = response["Body"].read()
                 except (ClientError, BotoCoreError) as exc:
                     raise translate(exc) from None
-                return parse_completion(payload)
+                return payload
         raise AssertionError("unreachable")  # pragma: no cover
 
     def stream(self, request: GenerationRequest) -> Generator[StreamChunk, None, None]:
