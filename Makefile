@@ -35,7 +35,7 @@ ENDPOINT_ARGS = $(if $(ENDPOINT),--endpoint $(ENDPOINT),--tf-dir $(TF_DIR))
 COMPONENT_ARGS = $(if $(IC),--inference-component $(IC),)
 
 .DEFAULT_GOAL := help
-.PHONY: bench-render help venv render tfvars check models demo demo-rag up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-rag bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov tflint actionlint plan-fixtures clean
+.PHONY: bench-render help venv render tfvars check models demo demo-rag up down plan apply bootstrap dashboard stage destroy invoke load status serve bench bench-aws bench-batch bench-rag bench-scale bench-plan-review image test lint fmt typecheck unit integration docs-examples mutation tf-docs checkov tflint actionlint plan-fixtures clean
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -115,7 +115,7 @@ load: $(STAMP) ## Load the endpoint: 100 requests at concurrency 8 (ENDPOINT= or
 status: $(STAMP) ## Endpoint status, instance counts and recent scaling activity
 	$(LOCAL_AWS) $(BIN)/llmctl status $(ENDPOINT_ARGS)
 
-serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (LLM_SERVICE_* variables; ENV=local: its endpoint and runtime)
+serve: $(STAMP) ## Run the HTTP service on 127.0.0.1:8000 (LLM_SERVICE_* variables; ENV=local: its endpoint and runtime; WORKERS=N, default one per core)
 ifeq ($(ENV),local)
 	@echo "serving the local endpoint on http://127.0.0.1:8000 with API key $(LOCAL_SERVICE_KEY) (local only)"
 	@# Component mode: one service model per inference component; otherwise the endpoint itself.
@@ -125,9 +125,9 @@ ifeq ($(ENV),local)
 	$(LOCAL_CREDS) LLM_SERVICE_AWS_ENDPOINT_URL=$$($(BIN)/llmctl tf output runtime_endpoint_url --env local) \
 	  LLM_SERVICE_AWS_CONTROL_ENDPOINT_URL=$$($(BIN)/llmctl tf output aws_endpoint_url --env local) \
 	  LLM_SERVICE_API_KEYS=$(LOCAL_SERVICE_KEY) LLM_SERVICE_REGION=us-east-1 \
-	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
+	  $(BIN)/python -m llm_service --host 127.0.0.1 --port 8000 $(if $(WORKERS),--workers $(WORKERS),)
 else
-	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000
+	$(BIN)/python -m llm_service --host 127.0.0.1 --port 8000 $(if $(WORKERS),--workers $(WORKERS),)
 endif
 
 bench: $(STAMP) ## Service overhead (3 runs/row, stall probe) + code path, HTTP client, hop floor, TTFT breakdown → bench-results/
@@ -145,6 +145,9 @@ bench-batch: $(STAMP) ## llmctl batch throughput (real-time at concurrency 1/8/3
 
 bench-rag: $(STAMP) ## Retrieval: ingest chunks/s, query p50/p99 (batched vs pooled, concurrency 1/16), TTFT added, recall → bench-results/rag.json
 	$(BIN)/python bench/bench_rag.py $(BENCH_ARGS)
+
+bench-scale: $(STAMP) ## Service at 250/500/1,000 streams through 1 and 2 workers, uvicorn vs granian → bench-results/service-scale.json
+	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
 
 bench-plan-review: $(STAMP) ## Time plan-review on a 2,000-resource synthetic plan → bench-results/plan-review.json
 	$(BIN)/python bench/bench_plan_review.py

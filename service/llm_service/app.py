@@ -23,11 +23,14 @@ from .api.rag_state import RagRuntime
 from .api.state import ServiceState, get_state
 from .auth import ApiKeys
 from .client import AwsSettings, Target
+from .drain import Drain
+from .guards import ClientGuards
 from .json_body import JsonBodyContentType
-from .limits import BodySizeLimit
+from .metrics import metrics_registry
 from .rag import RagError
 from .request_context import RequestContext
 from .settings import ServiceSettings, get_settings, load_settings
+from .shared_limits import SharedConcurrency
 from .upstream import HttpUpstream, SageMakerUpstream, Upstream
 
 log = logging.getLogger("llm_service.access")
@@ -65,6 +68,11 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
     adapters = {name: t.adapter for name, t in settings.served_models.items() if t is not None and t.adapter}
     state = ServiceState(upstreams=upstreams, keys=ApiKeys(settings.load_api_keys()), adapters=adapters)
     state.rag = RagRuntime(settings)
+    state.drain = Drain(settings.drain_grace_s)
+    shared = None
+    if settings.shared_state_dir is not None:  # one of several workers: limits count across all of them
+        shared = SharedConcurrency(settings.shared_state_dir / "limits")
+        state.concurrency = shared
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,10 +80,13 @@ def create_app(settings: ServiceSettings | None = None, upstream: Upstream | Non
         # per-request garbage: shorter GC pauses, which show up directly in p99 time to first token.
         gc.collect()
         gc.freeze()
+        state.drain.install()  # SIGTERM: /ready 503, streams get the grace period, then end with an error event
         yield
         for each in state.upstreams.values():
             await each.aclose()
         state.rag.close()
+        if shared is not None:
+            shared.close()
 
     app = FastAPI(title="SageMaker LLM Stack service", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.svc = state
@@ -99,6 +110,15 @@ def _add_operational_routes(app: FastAPI) -> None:
         settings: ServiceSettings = Depends(get_settings),  # noqa: B008
         state: ServiceState = Depends(get_state),  # noqa: B008
     ) -> JSONResponse:
+        if state.drain.draining:
+            return JSONResponse(
+                {
+                    "ready": False,
+                    "upstream": state.default_upstream.name,
+                    "detail": "draining: the service is stopping",
+                },
+                status_code=503,
+            )
         is_ready, detail = await state.ready(settings.ready_cache_s)
         return JSONResponse(
             {"ready": is_ready, "upstream": state.default_upstream.name, "detail": detail},
@@ -107,7 +127,7 @@ def _add_operational_routes(app: FastAPI) -> None:
 
     @app.get("/metrics")
     async def metrics(state: ServiceState = Depends(get_state)) -> Response:  # noqa: B008
-        return PlainTextResponse(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse(generate_latest(metrics_registry(state.metrics)), media_type=CONTENT_TYPE_LATEST)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -170,5 +190,11 @@ def _add_middleware(app: FastAPI, settings: ServiceSettings, state: ServiceState
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(JsonBodyContentType)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ClientGuards,
+        keys=None if settings.auth_disabled else state.keys,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+        max_inflight_per_worker=settings.max_inflight_per_worker,
+    )
     app.add_middleware(RequestContext, metrics=state.metrics)  # outermost: sees every response, 413s included

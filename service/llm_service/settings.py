@@ -50,6 +50,15 @@ class ServiceSettings(BaseSettings):
     max_tokens_cap: int = Field(4096, ge=1)
     default_max_tokens: int = Field(512, ge=1)
     per_key_concurrency: int = Field(32, ge=1)
+    # Generations in flight on the whole host, every worker counted (None: no host-wide cap); beyond it, 503.
+    max_concurrency: int | None = Field(None, ge=1)
+    # Slow clients: a body must arrive within this; a worker answers at most this many requests at once.
+    body_timeout_s: float = Field(10.0, gt=0)
+    max_inflight_per_worker: int = Field(2048, ge=1)
+    # SIGTERM: streams in flight get this long to finish, then end with an SSE error event.
+    drain_grace_s: float = Field(25.0, ge=0)
+    # Set by `python -m llm_service --workers N` for its workers: the shared limits' file lives here.
+    shared_state_dir: Path | None = None
     ready_cache_s: float = Field(5.0, ge=0)
     # CORS stays off unless origins are listed
     cors_origins: list[str] = Field(default_factory=list)

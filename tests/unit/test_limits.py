@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
-from llm_service.limits import BodySizeLimit, KeyConcurrency
+from llm_service.guards import ClientGuards
+from llm_service.limits import KeyConcurrency
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -30,7 +31,8 @@ async def _echo(request: Request) -> PlainTextResponse:
 
 
 async def _post(body: bytes, chunked: bool) -> httpx.Response:
-    app = BodySizeLimit(Starlette(routes=[Route("/v1/x", _echo, methods=["POST"])]), max_bytes=1024)
+    routes = Starlette(routes=[Route("/v1/x", _echo, methods=["POST"])])
+    app = ClientGuards(routes, None, max_body_bytes=1024, body_timeout_s=5, max_inflight_per_worker=8)
 
     async def pieces() -> AsyncIterator[bytes]:
         for start in range(0, len(body), 300):

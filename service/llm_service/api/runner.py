@@ -13,7 +13,9 @@ import anyio
 import orjson
 
 from ..client import Completion, GenerationRequest, InferenceError, StreamChunk, WireFormat
+from ..drain import drain_event
 from ..settings import ServiceSettings
+from ..shared_limits import GLOBAL_KEY
 from ..upstream import Upstream
 from .errors import ApiError, from_upstream, stream_event_for
 from .sse import SseResponse
@@ -63,7 +65,10 @@ class Generation:
             log.info("prompt", extra={"route": self.route, "key": self.key, "prompt": request.messages})
 
     def acquire(self) -> None:
-        if not self.state.concurrency.try_acquire(self.key, self.settings.per_key_concurrency):
+        """One of the key's slots, and one of the host's when LLM_SERVICE_MAX_CONCURRENCY caps it (shared by every
+        worker when there are several)."""
+        concurrency = self.state.concurrency
+        if not concurrency.try_acquire(self.key, self.settings.per_key_concurrency):
             limit = self.settings.per_key_concurrency
             raise ApiError(
                 429,
@@ -71,6 +76,21 @@ class Generation:
                 "rate_limit_error",
                 {"Retry-After": "1"},
             )
+        cap = self.settings.max_concurrency
+        if cap is not None and not concurrency.try_acquire(GLOBAL_KEY, cap):
+            concurrency.release(self.key)
+            raise ApiError(
+                503,
+                f"the service has {cap} generations in flight, its limit; retry shortly",
+                "service_unavailable",
+                {"Retry-After": "1"},
+                code="overloaded",
+            )
+
+    def release(self) -> None:
+        self.state.concurrency.release(self.key)
+        if self.settings.max_concurrency is not None:
+            self.state.concurrency.release(GLOBAL_KEY)
 
     def _upstream_error(self, exc: InferenceError) -> ApiError:
         self.state.metrics.upstream_errors.labels(exc.kind).inc()
@@ -85,7 +105,7 @@ class Generation:
         except InferenceError as exc:
             raise self._upstream_error(exc) from None
         finally:
-            self.state.concurrency.release(self.key)
+            self.release()
         elapsed = time.perf_counter() - self.started
         self.state.metrics.latency.labels(self.route).observe(elapsed)
         self.output_tokens = completion.output_tokens or 0
@@ -109,7 +129,7 @@ class Generation:
         except StopAsyncIteration:
             first = None
         except BaseException as exc:
-            self.state.concurrency.release(self.key)
+            self.release()
             if isinstance(exc, InferenceError):
                 raise self._upstream_error(exc) from None
             raise
@@ -124,6 +144,7 @@ class Generation:
         path: str,
     ) -> AsyncIterator[bytes]:
         metrics = self.state.metrics
+        drain = self.state.drain
         metrics.inflight_streams.inc()
         saw_token = False
         completed = False
@@ -136,6 +157,10 @@ class Generation:
                         metrics.ttft.labels(self.route).observe(time.perf_counter() - self.started)
                 for event in render(chunk):
                     yield _sse(event)
+                if drain.began_at is not None and drain.expired():
+                    log.info("stream ended by the drain", extra={"route": self.route, "tokens": self.output_tokens})
+                    yield _sse(drain_event(path))
+                    return
             for event in finish():
                 yield _sse(event)
             completed = True
@@ -147,7 +172,7 @@ class Generation:
             with anyio.CancelScope(shield=True):  # a disconnect cancels us; cleanup must still run
                 with contextlib.suppress(Exception):
                     await chunks.aclose()  # type: ignore[attr-defined]
-                self.state.concurrency.release(self.key)
+                self.release()
                 metrics.inflight_streams.dec()
                 metrics.output_tokens.labels(self.route).inc(self.output_tokens)
                 metrics.latency.labels(self.route).observe(time.perf_counter() - self.started)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from fastapi import Depends, Request
 
 from ..auth import ApiKeys
-from ..limits import KeyConcurrency
+from ..drain import Drain
+from ..guards import KEY_SCOPE
+from ..limits import Concurrency, KeyConcurrency
 from ..metrics import Metrics
 from ..settings import ServiceSettings, get_settings
 from ..upstream import Upstream
@@ -22,7 +24,8 @@ class ServiceState:
     keys: ApiKeys
     adapters: dict[str, str] = field(default_factory=dict)  # served model name → LoRA adapter id, where it is one
     metrics: Metrics = field(default_factory=Metrics)
-    concurrency: KeyConcurrency = field(default_factory=KeyConcurrency)
+    concurrency: Concurrency = field(default_factory=KeyConcurrency)
+    drain: Drain = field(default_factory=lambda: Drain(grace_s=25.0))
     rag: RagRuntime = field(default=None)  # type: ignore[assignment]  # set by create_app
     ready_checked_at: float = -1e9
     ready_result: tuple[bool, str] = (False, "not checked")
@@ -85,10 +88,12 @@ async def require_key(
     settings: ServiceSettings = Depends(get_settings),  # noqa: B008 - FastAPI's dependency idiom
     state: ServiceState = Depends(get_state),  # noqa: B008
 ) -> str:
-    """The caller's key id; 401 without a valid bearer key (unless auth was explicitly disabled)."""
+    """The caller's key id; 401 without a valid bearer key (unless auth was explicitly disabled). The guards
+    middleware has usually identified it already, from the headers, before the body was read."""
     if settings.auth_disabled:
         return "anonymous"
-    ident = state.keys.identify(request.headers.get("authorization"))
+    known: str | None = request.scope.get(KEY_SCOPE)
+    ident = known or state.keys.identify(request.headers.get("authorization"))
     if ident is None:
         raise ApiError(
             401,
