@@ -49,6 +49,13 @@ def main() -> None:
         print(f"error: could not read LLM_SERVICE_API_KEYS_FILE ({exc.strerror}: {exc.filename}).", file=sys.stderr)
         sys.exit(2)
 
+    if args.workers > 1 and not settings.rag_qdrant_url and settings.rag_store_path.is_dir():
+        print(
+            f"warning: retrieval's embedded store ({settings.rag_store_path}) opens in one process only; with "
+            f"{args.workers} workers, /v1/rag requests reaching the others fail: use --workers 1 or a Qdrant server "
+            "(LLM_SERVICE_RAG_QDRANT_URL).",
+            file=sys.stderr,
+        )
     if args.workers > 1:
         shared = Path(tempfile.mkdtemp(prefix="llm-service-"))
         (shared / "metrics").mkdir()

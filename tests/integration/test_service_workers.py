@@ -174,3 +174,26 @@ def test_an_unauthenticated_trickle_is_refused_from_the_headers(container: str) 
             assert head.startswith(b"HTTP/1.1 401") and time.monotonic() - started < 2
     finally:
         _stop(process)
+
+
+def test_several_workers_with_the_embedded_rag_store_warn_at_start(container: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".rag").mkdir()  # a collection was ingested here
+    env = {
+        **os.environ,
+        "LLM_SERVICE_UPSTREAM": "http",
+        "LLM_SERVICE_UPSTREAM_URL": container,
+        "LLM_SERVICE_API_KEYS": "k",
+    }
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]  # the workers cannot bind: the process stops right after its checks
+        done = subprocess.run(
+            [sys.executable, "-m", "llm_service", "--port", str(port), "--workers", "2"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    assert "warning: retrieval's embedded store (.rag) opens in one process only" in done.stderr.decode()

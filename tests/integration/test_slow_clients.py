@@ -60,7 +60,10 @@ async def _trickler(port: int, authorization: str | None) -> tuple[bytes, float,
             next(line.split(b":")[1] for line in response.split(b"\r\n") if line.lower().startswith(b"content-length"))
         )
         await reader.readexactly(length)
-        closed = await asyncio.wait_for(reader.read(1), 5) == b""
+        try:
+            closed = await asyncio.wait_for(reader.read(1), 5) == b""
+        except ConnectionResetError:
+            closed = True  # closed while the client was still sending: a reset, after the answer was read whole
     finally:
         trickling.cancel()
         writer.close()
@@ -78,7 +81,7 @@ def test_300_trickling_clients_without_a_key_get_401_at_once_and_are_closed(upst
     finally:
         service.stop()
     assert all(head.startswith(b"HTTP/1.1 401") for head, _, _ in results)
-    assert max(elapsed for _, elapsed, _ in results) < 3.0, "answered from the headers, not after the 10 s body"
+    assert max(elapsed for _, elapsed, _ in results) < 5.0, "answered from the headers, not after the 10 s body"
     assert all(closed for _, _, closed in results), "the server closes a refused connection"
 
 

@@ -84,9 +84,10 @@ class VectorStore:
                 if "already accessed" not in str(exc):
                     raise
                 raise RagError(
-                    f"{location.describe()} is open in another process (the service, or another ingest); the "
-                    "embedded store takes one process at a time: stop that process, or use a Qdrant server "
-                    "(--qdrant-url / LLM_SERVICE_RAG_QDRANT_URL) to share it.",
+                    f"{location.describe()} is open in another process (the service, one of its workers, or "
+                    "another ingest); the embedded store takes one process at a time: stop that process, run the "
+                    "service with --workers 1, or use a Qdrant server (--qdrant-url / LLM_SERVICE_RAG_QDRANT_URL) "
+                    "to share it.",
                     status=503,
                 ) from None
 
