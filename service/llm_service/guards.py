@@ -17,24 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .api.errors import error_body
 from .auth import ApiKeys
 
 OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
 LINGER_S = 1.0
 KEY_SCOPE = "llm.key"  # the caller's key id, for require_key (identified once)
-
-
-def _error_body(path: str, message: str, error_type: str, code: str) -> bytes:
-    body: dict[str, Any] = (
-        {"error": {"message": message, "type": error_type, "param": None, "code": code}}
-        if path.startswith("/v1/")
-        else {"error": message, "error_type": error_type}
-    )
-    return json.dumps(body).encode()
 
 
 async def _refuse(
@@ -47,7 +38,7 @@ async def _refuse(
     linger: Receive | None = None,
     **headers: str,
 ) -> None:
-    data = _error_body(scope["path"], message, error_type, code)
+    data = json.dumps(error_body(scope["path"], message, error_type, code)).encode()
     raw = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(data)).encode()),

@@ -43,7 +43,7 @@ def from_upstream(exc: e.InferenceError) -> ApiError:
     return ApiError(502, exc.message, "upstream_error")
 
 
-def _error_body(path: str, message: str, error_type: str, code: str | None) -> dict[str, Any]:
+def error_body(path: str, message: str, error_type: str, code: str | None) -> dict[str, Any]:
     """An error in the caller's protocol: OpenAI's error object under /v1/ (message, type, param, and a string or
     null code), TGI's flat one elsewhere."""
     if path.startswith("/v1/"):
@@ -52,9 +52,9 @@ def _error_body(path: str, message: str, error_type: str, code: str | None) -> d
 
 
 def body_for(path: str, error: ApiError) -> dict[str, Any]:
-    return _error_body(path, error.message, error.error_type, error.code)
+    return error_body(path, error.message, error.error_type, error.code)
 
 
 def stream_event_for(path: str, exc: e.InferenceError) -> dict[str, Any]:
     """The SSE error event a client sees when a stream fails after it started."""
-    return _error_body(path, exc.message, exc.kind, exc.kind)
+    return error_body(path, exc.message, exc.kind, exc.kind)
